@@ -1,0 +1,1 @@
+"""duizhao: interview a Party member and write their 对照检查材料."""

@@ -1,0 +1,173 @@
+"""The `duizhao` command line: argument parsing and wiring only."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from bot import answersfile, engine
+from bot.errors import DuizhaoError, FlowError
+from bot.flows import flow_files, load_all, pick
+from bot.loader import load_flow
+from bot.service import Interviews
+from bot.storage import Storage
+
+
+def default_db() -> Path:
+    """BOT_DB if set, else duizhao.db in the user's data directory."""
+    if os.environ.get("BOT_DB"):
+        return Path(os.environ["BOT_DB"])
+    return Path(user_data_dir("duizhao", appauthor=False)) / "duizhao.db"
+
+
+def open_storage(path: Path | None) -> Storage:
+    if path is None:
+        path = default_db()
+        # Only the default location is created; a path the user names must exist.
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return Storage(path)
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.console import Console
+
+    flows = load_all()
+    if args.flow:
+        pick(flows, args.flow)
+    storage = open_storage(args.db)
+    owner = f"console:{args.user or getpass.getuser()}"
+    console = Console(Interviews(storage, flows), owner, out_dir=args.out)
+    return console.run(args.flow)
+
+
+def cmd_flows_check(args: argparse.Namespace) -> int:
+    files = [Path(f) for f in args.files] or flow_files()
+    failed = 0
+    for path in files:
+        try:
+            flow = load_flow(path)
+        except FlowError as exc:
+            failed += 1
+            for fault in exc.faults:
+                print(fault, file=sys.stderr)
+            continue
+        print(f"{path}: ok ({flow.id}, {len(flow.sections)} sections)")
+    return 1 if failed else 0
+
+
+def cmd_flows_list(args: argparse.Namespace) -> int:
+    for flow in load_all().values():
+        print(f"{flow.id}\t{flow.title}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    flows = load_all()
+    storage = open_storage(args.db)
+    interview = storage.get(args.interview)
+    text = answersfile.dump(pick(flows, interview.flow_id), interview.state.answers)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"已导出到 {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    flows = load_all()
+    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    storage = open_storage(args.db)
+    owner = f"console:{args.user or getpass.getuser()}"
+    interview = storage.create(owner, flow, engine.adopt(flow, data.answers))
+    print(f"已导入为材料 #{interview.id}（{flow.title}），运行 duizhao console 继续。")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from bot.report import render_files
+
+    flows = load_all()
+    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    unknown = set(formats) - {"docx", "md", "txt"}
+    if unknown:
+        raise DuizhaoError(f"不支持的格式：{', '.join(sorted(unknown))}（可用 docx, md, txt）")
+    date = data.date or dt.date.today()
+    args.output.mkdir(parents=True, exist_ok=True)
+    paths = render_files(
+        flow,
+        data.answers,
+        date=date,
+        out_dir=args.output,
+        formats=formats,
+        basename=Path(args.file).stem,
+    )
+    for path in paths:
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="duizhao", description="对照检查材料写作助手")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("console", help="在终端里答题")
+    p.add_argument("--flow", help="材料模板 id（见 duizhao flows list）")
+    p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：用户数据目录）")
+    p.add_argument("--user", help="用户名（默认：当前系统用户）")
+    p.add_argument("--out", type=Path, default=Path("."), help="报告输出目录（默认：当前目录）")
+    p.set_defaults(func=cmd_console)
+
+    flows = sub.add_parser("flows", help="检查或列出材料模板").add_subparsers(
+        dest="flows_command", required=True
+    )
+    p = flows.add_parser("check", help="检查流程文件")
+    p.add_argument("files", nargs="*", help="流程文件（默认：全部内置流程）")
+    p.set_defaults(func=cmd_flows_check)
+    p = flows.add_parser("list", help="列出内置流程")
+    p.set_defaults(func=cmd_flows_list)
+
+    p = sub.add_parser("export", help="把一份材料的答案导出为 YAML")
+    p.add_argument("interview", type=int, help="材料编号")
+    p.add_argument("-o", "--output", help="输出文件（默认：标准输出）")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="从 YAML 答案文件新建一份材料")
+    p.add_argument("file")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--user")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("render", help="从 YAML 答案文件直接生成报告")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", type=Path, default=Path("."))
+    p.add_argument("--format", default="docx,md,txt")
+    p.set_defaults(func=cmd_render)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except FlowError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except DuizhaoError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Slash commands, shared by the console and the Telegram menu."""
+
+from __future__ import annotations
+
+# (name, description shown in Telegram's menu and in help)
+MENU = (
+    ("start", "开始或继续写材料"),
+    ("new", "新建一份材料"),
+    ("resume", "继续写当前材料"),
+    ("list", "我的全部材料"),
+    ("back", "回到上一题"),
+    ("skip", "跳过本题（选填题）"),
+    ("edit", "修改已答的题"),
+    ("status", "查看各部分进度"),
+    ("preview", "预览目前的草稿"),
+    ("report", "生成报告"),
+    ("export", "导出全部答案"),
+    ("delete", "删除一份材料"),
+    ("help", "使用说明"),
+    ("cancel", "取消当前操作"),
+)
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """`/edit t1_good` → ("edit", "t1_good"); None for ordinary text.
+
+    Accepts the full-width slash a Chinese keyboard types and Telegram's `/cmd@botname`.
+    """
+    text = text.strip()
+    if not text or text[0] not in "/／":
+        return None
+    head, _, arg = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    if not name.isascii() or not name.isalpha():
+        return None
+    return name, arg.strip()

@@ -1,0 +1,61 @@
+"""One user's interviews: the engine's transitions saved through storage.
+
+Both adapters (console and Telegram) go through this, so an input is handled the same way
+everywhere: load the active interview, step the engine, commit, then reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import engine
+from bot.engine import Input, Reply
+from bot.model import Flow
+from bot.storage import Interview, Storage
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The interview after an input, and what to tell the user."""
+
+    interview: Interview
+    reply: Reply
+
+
+class Interviews:
+    """Start, resume and answer interviews for any owner."""
+
+    def __init__(self, storage: Storage, flows: dict[str, Flow]):
+        self.storage = storage
+        self.flows = flows
+
+    def flow_of(self, interview: Interview) -> Flow:
+        return self.flows[interview.flow_id]
+
+    def start(self, owner: str, flow_id: str) -> Outcome:
+        flow = self.flows[flow_id]
+        state, reply = engine.start(flow)
+        return Outcome(self.storage.create(owner, flow, state), reply)
+
+    def active(self, owner: str) -> Interview | None:
+        """The owner's active interview, if its flow is still shipped."""
+        interview = self.storage.active(owner)
+        if interview is None or interview.flow_id not in self.flows:
+            return None
+        return interview
+
+    def resume(self, interview: Interview) -> Outcome:
+        """Where the user was; a flow that changed since is followed, answers kept by id."""
+        state, reply = engine.resume(self.flow_of(interview), interview.state)
+        if state != interview.state:
+            interview = self.storage.save(interview, Input("resume"), state) or interview
+        return Outcome(interview, reply)
+
+    def answer(self, interview: Interview, inp: Input, source: str | None = None) -> Outcome | None:
+        """Apply and save one input; None if `source` was handled before."""
+        flow = self.flow_of(interview)
+        state, reply = engine.step(flow, interview.state, inp)
+        saved = self.storage.save(interview, inp, state, source)
+        if saved is None:
+            return None
+        return Outcome(saved, reply)

@@ -1,0 +1,299 @@
+"""Interviews, answers and the event log in one SQLite file, through sqlite-utils.
+
+Every input is saved in one transaction (event + changed answers + cursor) before the
+adapter shows the next prompt, so a killed process loses nothing the user was told is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from bot.engine import DONE, Input, State
+from bot.errors import StorageError, UnknownInterview
+from bot.model import Flow
+
+migrations = Migrations("duizhao")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["interviews"].create(
+        {
+            "id": int,
+            "owner": str,
+            "flow_id": str,
+            "flow_version": int,
+            "status": str,
+            "cursor": str,
+            "drafts": str,
+            "return_to": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"owner", "flow_id", "status", "cursor"},
+    )
+    db["interviews"].create_index(["owner"])
+    db["answers"].create(
+        {"interview_id": int, "question_id": str, "value": str, "updated_at": str},
+        pk=("interview_id", "question_id"),
+        foreign_keys=[("interview_id", "interviews", "id")],
+    )
+    db["events"].create(
+        {
+            "id": int,
+            "interview_id": int,
+            "at": str,
+            "step": str,
+            "kind": str,
+            "value": str,
+            "source": str,
+        },
+        pk="id",
+        foreign_keys=[("interview_id", "interviews", "id")],
+    )
+    db["events"].create_index(["interview_id"])
+    # An update delivered twice (a restart before Telegram saw it confirmed) is applied once.
+    db["events"].create_index(["source"], unique=True)
+    db["owners"].create({"owner": str, "active_interview": int}, pk="owner")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Interview:
+    """One stored interview: who, which flow, and where they are."""
+
+    id: int
+    owner: str
+    flow_id: str
+    flow_version: int
+    status: str
+    state: State
+    created_at: str
+    updated_at: str
+
+    @property
+    def finished(self) -> bool:
+        return self.status == "finished"
+
+
+class Storage:
+    """The SQLite database of one installation; safe to share between threads."""
+
+    def __init__(self, path: str | Path, clock: Callable[[], datetime] = _utcnow):
+        self.path = Path(path)
+        self.clock = clock
+        self._lock = threading.RLock()
+        if not self.path.parent.is_dir():
+            raise StorageError(f"数据库所在的文件夹不存在：{self.path.parent}")
+        try:
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed answer survives a power cut too, not only a killed process.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self.db = Database(conn)
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"无法打开数据库 {self.path}：{exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        with self._lock:
+            try:
+                with self.db.atomic():
+                    yield self.db
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"无法写入数据库 {self.path}：{exc}") from exc
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, interview_id: int, owner: str | None = None) -> Interview:
+        """The interview; raises UnknownInterview if it is missing or someone else's."""
+        with self._lock:
+            rows = list(self.db["interviews"].rows_where("id = ?", [interview_id]))
+            if not rows or (owner is not None and rows[0]["owner"] != owner):
+                raise UnknownInterview(f"没有编号为 {interview_id} 的材料")
+            answers = {
+                r["question_id"]: json.loads(r["value"])
+                for r in self.db["answers"].rows_where("interview_id = ?", [interview_id])
+            }
+        return _interview(rows[0], answers)
+
+    def active(self, owner: str) -> Interview | None:
+        """The owner's current interview, if any."""
+        with self._lock:
+            rows = list(self.db["owners"].rows_where("owner = ?", [owner]))
+        if not rows or rows[0]["active_interview"] is None:
+            return None
+        try:
+            return self.get(rows[0]["active_interview"], owner)
+        except UnknownInterview:
+            return None
+
+    def list(self, owner: str) -> list[Interview]:
+        """The owner's interviews, newest activity first."""
+        with self._lock:
+            ids = [
+                r["id"]
+                for r in self.db["interviews"].rows_where(
+                    "owner = ?", [owner], order_by="updated_at desc, id desc"
+                )
+            ]
+        return [self.get(i) for i in ids]
+
+    def events(self, interview_id: int) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(
+                self.db["events"].rows_where("interview_id = ?", [interview_id], order_by="id")
+            )
+
+    def seen(self, source: str) -> bool:
+        """Whether an input from this source (e.g. a Telegram update) was already saved."""
+        with self._lock:
+            return bool(
+                self.db.execute("select 1 from events where source = ?", [source]).fetchone()
+            )
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create(self, owner: str, flow: Flow, state: State) -> Interview:
+        """A new interview, made the owner's active one."""
+        now = self._now()
+        with self._write() as db:
+            table = db["interviews"]
+            table.insert(
+                {
+                    "owner": owner,
+                    "flow_id": flow.id,
+                    "flow_version": flow.version,
+                    "status": _status(state),
+                    "cursor": state.cursor,
+                    "drafts": json.dumps(state.drafts, ensure_ascii=False),
+                    "return_to": state.return_to,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            interview_id = table.last_pk
+            _write_answers(db, interview_id, {}, state.answers, now)
+            db["events"].insert(
+                {"interview_id": interview_id, "at": now, "step": "", "kind": "start", "value": ""}
+            )
+            db["owners"].upsert({"owner": owner, "active_interview": interview_id}, pk="owner")
+        return self.get(interview_id)
+
+    def save(
+        self, interview: Interview, inp: Input, state: State, source: str | None = None
+    ) -> Interview | None:
+        """Record one input and the state it led to, atomically; None if `source` was seen.
+
+        Refused inputs are logged too (with the state unchanged): the log keeps every word
+        the user sent, even text that was too long to accept.
+        """
+        now = self._now()
+        with self._write() as db:
+            if source and db.execute("select 1 from events where source = ?", [source]).fetchone():
+                return None
+            db["events"].insert(
+                {
+                    "interview_id": interview.id,
+                    "at": now,
+                    "step": interview.state.cursor,
+                    "kind": inp.kind,
+                    "value": inp.value,
+                    "source": source,
+                }
+            )
+            _write_answers(db, interview.id, interview.state.answers, state.answers, now)
+            db["interviews"].update(
+                interview.id,
+                {
+                    "status": _status(state),
+                    "cursor": state.cursor,
+                    "drafts": json.dumps(state.drafts, ensure_ascii=False),
+                    "return_to": state.return_to,
+                    "updated_at": now,
+                },
+            )
+        return self.get(interview.id)
+
+    def activate(self, owner: str, interview_id: int) -> Interview:
+        interview = self.get(interview_id, owner)
+        with self._write() as db:
+            db["owners"].upsert({"owner": owner, "active_interview": interview_id}, pk="owner")
+        return interview
+
+    def delete(self, interview_id: int, owner: str) -> None:
+        """Remove an interview with its answers and its event log, for good."""
+        self.get(interview_id, owner)
+        with self._write() as db:
+            db["answers"].delete_where("interview_id = ?", [interview_id])
+            db["events"].delete_where("interview_id = ?", [interview_id])
+            db["interviews"].delete(interview_id)
+            db.execute(
+                "update owners set active_interview = null where active_interview = ?",
+                [interview_id],
+            )
+
+
+def _status(state: State) -> str:
+    return "finished" if state.cursor == DONE else "active"
+
+
+def _write_answers(
+    db: Database, interview_id: int, old: dict[str, Any], new: dict[str, Any], now: str
+) -> None:
+    """Write only what changed: one row per question id."""
+    changed = [
+        {
+            "interview_id": interview_id,
+            "question_id": key,
+            "value": json.dumps(value, ensure_ascii=False),
+            "updated_at": now,
+        }
+        for key, value in new.items()
+        if key not in old or old[key] != value
+    ]
+    if changed:
+        db["answers"].upsert_all(changed, pk=("interview_id", "question_id"))
+    for key in old.keys() - new.keys():
+        db["answers"].delete((interview_id, key))
+
+
+def _interview(row: dict[str, Any], answers: dict[str, Any]) -> Interview:
+    state = State(
+        answers=answers,
+        cursor=row["cursor"],
+        drafts=json.loads(row["drafts"] or "{}"),
+        return_to=row["return_to"],
+    )
+    return Interview(
+        id=row["id"],
+        owner=row["owner"],
+        flow_id=row["flow_id"],
+        flow_version=row["flow_version"],
+        status=row["status"],
+        state=state,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

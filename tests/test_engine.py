@@ -1,0 +1,365 @@
+"""The engine, table-driven: each case plays inputs and checks where the user ends up."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from bot import engine
+from bot.engine import Input, State
+
+T = Input.text
+C = Input.choose
+
+
+def cmd(name: str, value: str = "") -> Input:
+    return Input(name, value)
+
+
+# Inputs that answer the whole small flow, and where each leaves the cursor.
+THROUGH = [
+    (cmd("skip"), "problems[0].summary"),
+    (T("学习不够"), "problems[0].case"),
+    (T("比如上月"), "problems[0].case"),
+    (cmd("done"), "problems[+]"),
+    (C("done"), "area"),
+    (T("2"), "tags"),
+    (C("a"), "tags"),
+    (cmd("done"), "has_more"),
+    (C("no"), "unit"),
+    (cmd("default"), "review"),
+]
+
+
+def play(flow, inputs, state: State | None = None):
+    if state is None:
+        state, reply = engine.start(flow)
+    replies = []
+    for inp in inputs:
+        state, reply = engine.step(flow, state, inp)
+        replies.append(reply)
+    return state, replies
+
+
+def test_a_whole_interview_reaches_the_review_then_done(small_flow):
+    state, _ = engine.start(small_flow)
+    for inp, cursor in THROUGH:
+        state, reply = engine.step(small_flow, state, inp)
+        assert (state.cursor, reply.error) == (cursor, "")
+    assert state.answers == {
+        "good": None,
+        "problems": [{"summary": "学习不够", "case": "比如上月"}],
+        "area": "工作",
+        "tags": ["a"],
+        "has_more": False,
+        "unit": "某某镇",
+    }
+    state, reply = engine.step(small_flow, state, C("done"))
+    assert state.finished and reply.finished
+
+
+CASES = [
+    # (name, inputs, final cursor, error of the last reply, answers that must hold)
+    (
+        "back shows the previous answer",
+        [cmd("skip"), T("学习不够"), cmd("back")],
+        "problems[0].summary",
+        "",
+        {"problems": [{"summary": "学习不够"}]},
+    ),
+    ("back on the first question is refused", [cmd("back")], "good", "已经是第一题了。", {}),
+    (
+        "a required question cannot be skipped",
+        [cmd("skip"), cmd("skip")],
+        "problems[0].summary",
+        "这一题必须回答，不能跳过。",
+        {},
+    ),
+    (
+        "too short is refused with the count",
+        [cmd("skip"), T("学")],
+        "problems[0].summary",
+        "内容太短：现在 1 字，至少需要 2 字。",
+        {},
+    ),
+    (
+        "too long is refused with the count",
+        [cmd("skip"), T("一二三四五六七八九十壹")],
+        "problems[0].summary",
+        "内容太长：现在 11 字，最多 10 字。",
+        {},
+    ),
+    (
+        "empty text is refused",
+        [cmd("skip"), T("   ")],
+        "problems[0].summary",
+        "没有收到内容，请输入文字。",
+        {},
+    ),
+    (
+        "long text collects several messages",
+        [T("第一段"), T("第二段"), cmd("done")],
+        "problems[0].summary",
+        "",
+        {"good": "第一段\n第二段"},
+    ),
+    (
+        "long text over its limit is refused without losing the draft",
+        [T("好" * 30), T("好" * 30)],
+        "good",
+        "内容太长：现在 60 字，最多 50 字。",
+        {},
+    ),
+    (
+        "done without a draft is refused",
+        [cmd("done")],
+        "good",
+        "还没有收到内容，请先发送文字再点“完成”。",
+        {},
+    ),
+    (
+        "keep an answer after going back",
+        [cmd("skip"), T("学习不够"), cmd("back"), cmd("keep")],
+        "problems[0].case",
+        "",
+        {"problems": [{"summary": "学习不够"}]},
+    ),
+    (
+        "keep needs an answer",
+        [cmd("skip"), cmd("keep")],
+        "problems[0].summary",
+        "这一题还没有答案，无法保留。",
+        {},
+    ),
+    (
+        "repeat: add another item",
+        [cmd("skip"), T("学习不够"), cmd("skip"), C("add"), T("作风不实")],
+        "problems[1].case",
+        "",
+        {"problems": [{"summary": "学习不够", "case": None}, {"summary": "作风不实"}]},
+    ),
+    (
+        "repeat: typed 1 adds, the number picks the button",
+        [cmd("skip"), T("学习不够"), cmd("skip"), T("1")],
+        "problems[1].summary",
+        "",
+        {},
+    ),
+    (
+        "repeat: stops offering more at max",
+        [
+            cmd("skip"),
+            T("问题一"),
+            cmd("skip"),
+            C("add"),
+            T("问题二"),
+            cmd("skip"),
+            C("add"),
+            T("问题三"),
+            cmd("skip"),
+        ],
+        "area",
+        "",
+        {},
+    ),
+    (
+        "repeat: an added but empty item is dropped on back",
+        [cmd("skip"), T("学习不够"), cmd("skip"), C("add"), cmd("back")],
+        "problems[0].case",
+        "",
+        {"problems": [{"summary": "学习不够", "case": None}]},
+    ),
+    (
+        "choice: not an option",
+        THROUGH_TO := [cmd("skip"), T("学习不够"), cmd("skip"), C("done")],
+        "area",
+        "",
+        {},
+    ),
+    ("choice: a typed label", [*THROUGH_TO, T("作风")], "tags", "", {"area": "作风"}),
+    (
+        "choice: a wrong number",
+        [*THROUGH_TO, T("9")],
+        "area",
+        "“9”不是可选项，请点按钮或输入序号。",
+        {},
+    ),
+    ("multi: typed list", [*THROUGH_TO, T("1"), T("1，2")], "has_more", "", {"tags": ["a", "b"]}),
+    (
+        "multi: toggling twice removes",
+        [*THROUGH_TO, T("1"), C("a"), C("b"), C("a"), cmd("done")],
+        "has_more",
+        "",
+        {"tags": ["b"]},
+    ),
+    ("multi: nothing picked", [*THROUGH_TO, T("1"), cmd("done")], "tags", "请至少选择一项。", {}),
+    (
+        "condition: yes asks the follow-up",
+        [*THROUGH_TO, T("1"), T("1"), C("yes")],
+        "more",
+        "",
+        {"has_more": True},
+    ),
+    (
+        "condition: no skips it",
+        [*THROUGH_TO, T("1"), T("1"), T("否")],
+        "unit",
+        "",
+        {"has_more": False},
+    ),
+    (
+        "condition: answering no later drops the follow-up from the walk",
+        [*THROUGH_TO, T("1"), T("1"), C("yes"), T("补充"), cmd("back"), cmd("back"), C("no")],
+        "unit",
+        "",
+        {"has_more": False, "more": "补充"},
+    ),
+    (
+        "edit returns to where the user was",
+        [*THROUGH_TO, T("1"), cmd("edit", "problems[0].summary"), T("改过的概括")],
+        "tags",
+        "",
+        {"problems": [{"summary": "改过的概括", "case": None}]},
+    ),
+    (
+        "edit refuses an unanswered step",
+        [cmd("edit", "area")],
+        "good",
+        "只能修改已经回答过的题目。",
+        {},
+    ),
+    (
+        "edit refuses an unknown step",
+        [cmd("edit", "nope")],
+        "good",
+        "只能修改已经回答过的题目。",
+        {},
+    ),
+    (
+        "restart clears the current section",
+        [*THROUGH_TO, T("1"), C("a"), cmd("restart")],
+        "area",
+        "",
+        {"good": None},
+    ),
+    (
+        "text at the review is refused",
+        [*[i for i, _ in THROUGH], T("随便")],
+        "review",
+        "已经全部答完。可以点“生成报告”，或选择要修改的部分。",
+        {},
+    ),
+    (
+        "back from the review goes to the last question",
+        [*[i for i, _ in THROUGH], cmd("back")],
+        "unit",
+        "",
+        {"unit": "某某镇"},
+    ),
+    (
+        "edit from the review returns to the review",
+        [*[i for i, _ in THROUGH], cmd("edit", "area"), T("学习")],
+        "review",
+        "",
+        {"area": "学习"},
+    ),
+    ("an unknown input kind is refused", [Input("fly")], "good", "这个操作在这里用不上。", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "cursor", "error", "answers"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_inputs(small_flow, inputs, cursor, error, answers):
+    state, replies = play(small_flow, inputs)
+    assert state.cursor == cursor
+    assert replies[-1].error == error
+    for key, value in answers.items():
+        assert state.answers.get(key) == value
+
+
+def test_a_refused_input_leaves_the_state_unchanged(small_flow):
+    state, _ = play(small_flow, [T("草稿")])
+    after, reply = engine.step(small_flow, state, T("好" * 60))
+    assert after == state and reply.error
+
+
+def test_restart_section_keeps_other_sections(small_flow):
+    state, _ = play(
+        small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), C("done"), T("1"), cmd("restart")]
+    )
+    assert "problems" in state.answers and "area" not in state.answers
+
+
+def test_prompt_shows_progress_options_and_actions(small_flow):
+    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), C("done")])
+    prompt = replies[-1].prompt
+    assert prompt.progress == "第2/2部分 · 第1题"
+    assert [o.label for o in prompt.options] == ["学习", "工作", "作风"]
+    assert [a.label for a in prompt.actions] == ["上一步"]
+    assert replies[-1].entered_section
+
+
+def test_back_shows_the_answer_and_offers_keep(small_flow):
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("back")])
+    prompt = replies[-1].prompt
+    assert prompt.current == "学习不够"
+    assert "保留原答案" in [a.label for a in prompt.actions]
+
+
+def test_draft_count_is_shown(small_flow):
+    _, replies = play(small_flow, [T("第一段文字"), T("第二段")])
+    assert replies[-1].notice == "已收到 8 字。可以接着发，写完请点“完成”。"
+    assert replies[-1].prompt.draft_chars == 8
+
+
+def test_a_draft_survives_leaving_and_coming_back(small_flow):
+    state, _ = play(
+        small_flow, [cmd("skip"), T("学习不够"), T("草稿一"), cmd("back"), cmd("keep"), cmd("done")]
+    )
+    assert state.answers["problems"][0]["case"] == "草稿一"
+
+
+def test_resume_moves_a_vanished_cursor_to_the_first_gap(small_flow):
+    state = State(answers={"good": "好"}, cursor="removed_question")
+    state, reply = engine.resume(small_flow, state)
+    assert state.cursor == "problems[0].summary"
+    assert reply.notice == "问卷内容有更新，从需要回答的地方继续。"
+
+
+def test_a_new_required_question_is_asked_before_the_review(small_flow):
+    answers = {
+        "good": None,
+        "problems": [{"summary": "学习不够", "case": None}],
+        "area": "1",
+        "tags": ["a"],
+        "has_more": False,
+    }
+    state = engine.adopt(small_flow, answers)
+    assert state.cursor == "unit"
+
+
+def test_edit_choices_list_answered_steps(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够")])
+    labels = [b.label for b in engine.edit_choices(small_flow, state)]
+    assert labels == ["第一部分｜做得好的地方？：（已跳过）", "第一部分｜第1个问题·概括：学习不够"]
+
+
+def test_review_counts_zishu_per_section(small_flow):
+    state, replies = play(small_flow, [i for i, _ in THROUGH])
+    review = replies[-1].review
+    assert [(s.title, s.chars) for s in review.sections] == [("第一部分", 8), ("第二部分", 3)]
+    assert "合计约 11 字。" in review.text
+
+
+def test_core_imports_no_adapter():
+    import subprocess
+
+    code = (
+        "import sys, bot.engine, bot.loader, bot.model;"
+        "bad = [m for m in ('telegram', 'sqlite3', 'sqlite_utils', 'httpx') if m in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
