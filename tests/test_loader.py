@@ -7,7 +7,7 @@ import pytest
 from bot.errors import FlowError
 from bot.flows import flow_files
 from bot.loader import load_flow, parse_flow
-from tests.conftest import SMALL_FLOW
+from tests.small_flow import SMALL_FLOW
 
 
 def faults_of(text: str, template_exists=lambda _: True) -> list[str]:
