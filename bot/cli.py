@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -114,6 +115,20 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.config import load_config
+    from bot.telegram_run import run_bot
+
+    flows = load_all()
+    db = args.db or default_db()
+    if args.db is None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    config = load_config(args.token, db, args.api_base_url, args.allowed_users)
+    if args.poll_timeout is not None:
+        config = replace(config, poll_timeout=args.poll_timeout)
+    return run_bot(config, flows)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="duizhao", description="对照检查材料写作助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="用户名（默认：当前系统用户）")
     p.add_argument("--out", type=Path, default=Path("."), help="报告输出目录（默认：当前目录）")
     p.set_defaults(func=cmd_console)
+
+    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询）")
+    p.add_argument("--token", help="机器人令牌（默认：环境变量 BOT_TOKEN）")
+    p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：BOT_DB 或用户数据目录）")
+    p.add_argument("--api-base-url", help="Bot API 地址（默认：BOT_API_BASE_URL 或 Telegram 官方）")
+    p.add_argument("--allowed-users", help="允许使用的 Telegram 用户编号，逗号分隔")
+    p.add_argument("--poll-timeout", type=int, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_run)
 
     flows = sub.add_parser("flows", help="检查或列出材料模板").add_subparsers(
         dest="flows_command", required=True

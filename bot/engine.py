@@ -28,7 +28,7 @@ MISSING = object()
 TEXT_KINDS = ("text", "long_text")
 
 # What an input can ask for besides answering.
-COMMANDS = ("back", "skip", "done", "keep", "edit", "restart", "default")
+COMMANDS = ("back", "skip", "done", "keep", "edit", "restart", "default", "cancel")
 
 
 @dataclass(frozen=True)
@@ -419,6 +419,8 @@ def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     state = _settle(flow, state)
     if inp.kind == "edit":
         return _edit(flow, state, inp.value)
+    if inp.kind == "cancel":
+        return _cancel(flow, state)
     if state.cursor in (REVIEW, DONE):
         return _at_review(flow, state, inp)
     steps = walk(flow, state.answers)
@@ -637,6 +639,13 @@ def _edit(flow: Flow, state: State, key: str) -> tuple[State, Reply]:
         return state, show(flow, state)
     return_to = state.return_to or state.cursor
     return _move(flow, replace(state, return_to=return_to), key, texts.EDITING)
+
+
+def _cancel(flow: Flow, state: State) -> tuple[State, Reply]:
+    """Leave an edit unchanged and go back to where the user was."""
+    if not state.return_to:
+        return _refuse(flow, state, texts.ERR_NOTHING_TO_CANCEL)
+    return _move(flow, replace(state, return_to=None), state.return_to, texts.CANCELLED)
 
 
 def _at_review(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:

@@ -7,6 +7,7 @@ adapter shows the next prompt, so a killed process loses nothing the user was to
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -68,6 +69,16 @@ def m001_initial(db: Database) -> None:
     db["owners"].create({"owner": str, "active_interview": int}, pk="owner")
 
 
+@migrations()
+def m002_inbox(db: Database) -> None:
+    # Telegram updates are kept here from receipt until handled, so one that arrives just
+    # before a crash is handled after the restart instead of being lost.
+    db["inbox"].create(
+        {"update_id": int, "chat": str, "body": str, "received_at": str}, pk="update_id"
+    )
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -99,12 +110,17 @@ class Storage:
         self._lock = threading.RLock()
         if not self.path.parent.is_dir():
             raise StorageError(f"数据库所在的文件夹不存在：{self.path.parent}")
+        if not self.path.exists():
+            # The reports are sensitive: the file is readable by its owner only.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         try:
             conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed answer survives a power cut too, not only a killed process.
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Deleted answers are overwritten, not left readable in free pages.
+            conn.execute("PRAGMA secure_delete=ON")
             self.db = Database(conn)
             migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
@@ -254,6 +270,42 @@ class Storage:
                 "update owners set active_interview = null where active_interview = ?",
                 [interview_id],
             )
+
+    # -- the Telegram inbox ------------------------------------------------------------------
+
+    def inbox_put(self, updates: list[tuple[int, str, str]]) -> None:
+        """Keep received updates (id, chat, JSON body) and remember the highest id."""
+        if not updates:
+            return
+        now = self._now()
+        with self._write() as db:
+            db["inbox"].insert_all(
+                (
+                    {"update_id": u, "chat": chat, "body": body, "received_at": now}
+                    for u, chat, body in updates
+                ),
+                ignore=True,
+            )
+            last = max(u for u, _, _ in updates)
+            if last >= self.inbox_offset():
+                db["settings"].upsert({"key": "telegram_offset", "value": str(last + 1)}, pk="key")
+
+    def inbox_offset(self) -> int:
+        """The getUpdates offset that confirms everything already kept."""
+        with self._lock:
+            row = self.db.execute(
+                "select value from settings where key = 'telegram_offset'"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def inbox_pending(self) -> list[tuple[int, str]]:
+        """Updates received but not yet handled, oldest first."""
+        with self._lock:
+            return list(self.db.execute("select update_id, body from inbox order by update_id"))
+
+    def inbox_done(self, update_id: int) -> None:
+        with self._write() as db:
+            db["inbox"].delete_where("update_id = ?", [update_id])
 
 
 def _status(state: State) -> str:

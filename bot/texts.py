@@ -47,6 +47,8 @@ ERR_NOT_ANSWERED = "这一题还没有答案，无法保留。"
 ERR_NO_DEFAULT = "这一题没有默认答案。"
 ERR_NOT_HERE = "这个操作在这里用不上。"
 ERR_CANNOT_EDIT = "只能修改已经回答过的题目。"
+ERR_NOTHING_TO_CANCEL = "现在没有需要取消的操作。"
+CANCELLED = "已取消修改，回到原来的位置。"
 ERR_AT_REVIEW = "已经全部答完。可以点“生成报告”，或选择要修改的部分。"
 ERR_FINISHED = "这份材料已经完成。可以修改某一题后重新生成。"
 

@@ -264,6 +264,14 @@ CASES = [
         "",
         {"area": "学习"},
     ),
+    (
+        "cancel leaves an edit unchanged",
+        [*THROUGH_TO, T("1"), cmd("edit", "problems[0].summary"), cmd("cancel")],
+        "tags",
+        "",
+        {"problems": [{"summary": "学习不够", "case": None}]},
+    ),
+    ("cancel with nothing to cancel", [cmd("cancel")], "good", "现在没有需要取消的操作。", {}),
     ("an unknown input kind is refused", [Input("fly")], "good", "这个操作在这里用不上。", {}),
 ]
 

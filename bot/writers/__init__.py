@@ -1,0 +1,1 @@
+"""Writers that turn a Document into a file format: docx, markdown, text."""

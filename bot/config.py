@@ -1,0 +1,69 @@
+"""The bot's settings, from the environment or flags, checked before anything starts."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import DuizhaoError
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+# Telegram tokens look like 123456789:AA… (digits, a colon, 30+ URL-safe characters).
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
+
+
+class ConfigError(DuizhaoError):
+    """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """Everything `duizhao run` needs."""
+
+    token: str
+    db: Path
+    api_base_url: str = TELEGRAM_API
+    allowed_users: frozenset[int] | None = None
+    poll_timeout: int = 30
+
+    def __repr__(self) -> str:  # the token must never reach a log
+        return f"BotConfig(db={self.db!s}, api_base_url={self.api_base_url!r})"
+
+
+def parse_allowed(text: str | None) -> frozenset[int] | None:
+    if not text or not text.strip():
+        return None
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    bad = [part for part in ids if not part.lstrip("-").isdigit()]
+    if bad:
+        raise ConfigError(
+            f"BOT_ALLOWED_USERS 应为逗号分隔的 Telegram 用户编号，无法识别：{', '.join(bad)}"
+        )
+    return frozenset(int(part) for part in ids)
+
+
+def load_config(
+    token: str | None,
+    db: Path,
+    api_base_url: str | None = None,
+    allowed_users: str | None = None,
+) -> BotConfig:
+    """Flags win over the environment; raises ConfigError naming the setting."""
+    token = (token or os.environ.get("BOT_TOKEN") or "").strip()
+    if not token:
+        raise ConfigError(
+            "缺少 BOT_TOKEN：请设置环境变量 BOT_TOKEN 或使用 --token（向 @BotFather 申请）"
+        )
+    if not TOKEN_PATTERN.match(token):
+        raise ConfigError(
+            "BOT_TOKEN 的格式不对：应类似 123456789:AA…（从 @BotFather 复制完整的令牌）"
+        )
+    base = (api_base_url or os.environ.get("BOT_API_BASE_URL") or TELEGRAM_API).strip()
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", base):
+        raise ConfigError(f"BOT_API_BASE_URL 不是有效的网址：{base!r}")
+    allowed = parse_allowed(
+        allowed_users if allowed_users is not None else os.environ.get("BOT_ALLOWED_USERS")
+    )
+    return BotConfig(token=token, db=db, api_base_url=base, allowed_users=allowed)

@@ -1,0 +1,226 @@
+"""The interview in a terminal: read a line, hand it to the service, print the reply.
+
+Every line is saved before the next prompt is printed, so Ctrl-C or a closed stdin
+loses nothing; the next run resumes where the user stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot import engine
+from bot.commands import parse_command
+from bot.engine import Button, Input, Reply
+from bot.report import build_document, render_files
+from bot.service import Interviews
+from bot.storage import Interview
+from bot.writers.text import to_text
+
+WELCOME = (
+    "对照检查材料写作助手：按主题逐条回答问题，最后生成规范格式的 Word 文档。每答一题都会自动保存。"
+)
+CHOOSE_FLOW = "请选择要写的材料（输入序号）："
+RESUMING = "继续上次未写完的材料：{title}"
+SAVED_BYE = "\n答案都已保存。下次运行 duizhao console 会从这里继续。"
+WROTE = "报告已生成（{zishu} 字）："
+ASK_EDIT = "输入 /edit 加序号修改，例如 /edit 2："
+NOTHING_TO_EDIT = "还没有可以修改的题目。"
+UNKNOWN_CHOICE = "请输入列表中的序号。"
+LIST_HEADER = "您的材料："
+STATUS_LINE = "  {title}：已答 {answered}/{total} 题，{chars} 字"
+HELP = """可用命令：
+  /back 上一步    /skip 跳过本题    /done 完成本题（长回答写完时）
+  /keep 保留原答案    /edit 修改已答的题    /restart 本部分重写
+  /status 查看进度    /preview 预览草稿    /new 新建一份材料
+  /list 我的材料    /quit 退出（答案已自动保存）    /help 本帮助
+选择题可以直接输入序号。"""
+
+
+class Console:
+    """A terminal session for one owner."""
+
+    def __init__(
+        self,
+        service: Interviews,
+        owner: str,
+        out_dir: Path,
+        read: Callable[[str], str] = input,
+        out: TextIO | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ):
+        self.service = service
+        self.owner = owner
+        self.out_dir = out_dir
+        self.read = read
+        self.out = out
+        self.today = today
+        self.interview: Interview | None = None
+
+    def say(self, *lines: str) -> None:
+        for line in lines:
+            print(line, file=self.out, flush=True)
+
+    def run(self, flow_id: str | None = None) -> int:
+        self.say(WELCOME)
+        try:
+            self._begin(flow_id)
+            while True:
+                line = self.read("> ")
+                if not self._handle(line):
+                    break
+        except (EOFError, KeyboardInterrupt):
+            self.say(SAVED_BYE)
+        return 0
+
+    def _begin(self, flow_id: str | None) -> None:
+        active = self.service.active(self.owner)
+        if flow_id is None and active is not None:
+            flow = self.service.flow_of(active)
+            self.say(RESUMING.format(title=flow.title))
+            outcome = self.service.resume(active)
+            self.interview = outcome.interview
+            self._show(outcome.reply, force_section=True)
+            return
+        if flow_id is not None and active is not None and active.flow_id == flow_id:
+            outcome = self.service.resume(active)
+        else:
+            outcome = self.service.start(self.owner, flow_id or self._choose_flow())
+        self.interview = outcome.interview
+        self._show(outcome.reply, force_section=True)
+
+    def _choose_flow(self) -> str:
+        flows = list(self.service.flows.values())
+        self.say(CHOOSE_FLOW)
+        self.say(*(f"  {i}. {f.title}" for i, f in enumerate(flows, 1)))
+        while True:
+            choice = self.read("> ").strip()
+            if choice.isdigit() and 1 <= int(choice) <= len(flows):
+                return flows[int(choice) - 1].id
+            self.say(UNKNOWN_CHOICE)
+
+    # -- one line ----------------------------------------------------------------------------
+
+    def _handle(self, line: str) -> bool:
+        """Handle one line; False ends the session."""
+        command = parse_command(line)
+        if command is None:
+            self._apply(Input.text(line))
+            return True
+        name, arg = command
+        if name == "quit":
+            self.say(SAVED_BYE)
+            return False
+        local = {
+            "help": lambda: self.say(HELP),
+            "status": self._status,
+            "preview": self._preview,
+            "list": self._list,
+            "new": lambda: self._begin(self._choose_flow()),
+            "edit": lambda: self._edit(arg),
+        }
+        if name in local:
+            local[name]()
+        elif name in engine.COMMANDS:
+            self._apply(Input(name, arg))
+        else:
+            self.say(f"没有这个命令：/{name}。输入 /help 查看全部命令。")
+        return True
+
+    def _apply(self, inp: Input) -> None:
+        assert self.interview is not None
+        was_finished = self.interview.finished
+        outcome = self.service.answer(self.interview, inp)
+        if outcome is None:
+            return
+        self.interview = outcome.interview
+        self._show(outcome.reply)
+        if self.interview.finished and not was_finished:
+            self._write_report()
+
+    def _edit(self, arg: str) -> None:
+        assert self.interview is not None
+        flow = self.service.flow_of(self.interview)
+        choices = engine.edit_choices(flow, self.interview.state)
+        if not choices:
+            self.say(NOTHING_TO_EDIT)
+            return
+        if arg.isdigit() and 1 <= int(arg) <= len(choices):
+            self._apply(Input("edit", choices[int(arg) - 1].value))
+            return
+        if arg:
+            self._apply(Input("edit", arg))
+            return
+        self.say(ASK_EDIT, *(f"  {i}. {c.label}" for i, c in enumerate(choices, 1)))
+
+    def _status(self) -> None:
+        assert self.interview is not None
+        flow = self.service.flow_of(self.interview)
+        self.say(flow.title)
+        for s in engine.summarize(flow, self.interview.state):
+            self.say(
+                STATUS_LINE.format(title=s.title, answered=s.answered, total=s.total, chars=s.chars)
+            )
+
+    def _preview(self) -> None:
+        assert self.interview is not None
+        flow = self.service.flow_of(self.interview)
+        doc = build_document(flow, self.interview.state.answers, date=self.today())
+        self.say("—— 草稿预览 ——", to_text(doc), f"—— 共 {doc.zishu} 字 ——")
+
+    def _list(self) -> None:
+        self.say(LIST_HEADER)
+        for i in self.service.storage.list(self.owner):
+            title = self.service.flows[i.flow_id].title if i.flow_id in self.service.flows else ""
+            mark = "（当前）" if self.interview and i.id == self.interview.id else ""
+            status = "已完成" if i.finished else "进行中"
+            self.say(f"  #{i.id} {title} · {status}{mark}")
+
+    def _write_report(self) -> None:
+        assert self.interview is not None
+        flow = self.service.flow_of(self.interview)
+        today = self.today()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        paths = render_files(
+            flow,
+            self.interview.state.answers,
+            date=today,
+            out_dir=self.out_dir,
+            basename=f"{flow.id}-{today.isoformat()}",
+        )
+        doc = build_document(flow, self.interview.state.answers, date=today)
+        self.say(WROTE.format(zishu=doc.zishu), *(f"  {p}" for p in paths))
+
+    # -- printing -----------------------------------------------------------------------------
+
+    def _show(self, reply: Reply, force_section: bool = False) -> None:
+        if reply.error:
+            self.say(f"⚠ {reply.error}")
+        if reply.notice:
+            self.say(reply.notice)
+        prompt = reply.prompt
+        if prompt is not None:
+            if reply.entered_section or force_section:
+                self.say("", f"【{prompt.section_title}】")
+                if prompt.section_intro:
+                    self.say(prompt.section_intro)
+            self.say("", prompt.progress, prompt.text)
+            if prompt.hint:
+                self.say(f"提示：{prompt.hint}")
+            if prompt.current is not None:
+                self.say(f"当前答案：{prompt.current}")
+            if prompt.draft_chars and not reply.notice:
+                self.say(f"（已收到草稿 {prompt.draft_chars} 字，接着输入或 /done 完成）")
+            self._show_buttons(prompt.options, prompt.actions)
+        if reply.review is not None:
+            self.say("", reply.review.text)
+            self.say(*(f"  {i}. {s.title}" for i, s in enumerate(reply.review.sections, 1)))
+            self.say("输入 /done 生成报告，或 /edit 加部分序号修改（如 /edit 1）。")
+
+    def _show_buttons(self, options: tuple[Button, ...], actions: tuple[Button, ...]) -> None:
+        if options:
+            self.say("  ".join(f"{i}. {o.label}" for i, o in enumerate(options, 1)))
+        if actions:
+            self.say("（" + " · ".join(f"/{a.kind} {a.label}" for a in actions) + "）")

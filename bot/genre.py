@@ -1,0 +1,144 @@
+"""The genre's text rules: Chinese numbering, joining points, punctuation at the joins.
+
+Templates use these as filters; the document model runs `clean_text`, `tidy` and `finish` on
+every block, so a template can join pieces naïvely and leave the seams to this module.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+_DIGITS = "零一二三四五六七八九"
+
+# CJK characters and the full-width marks and quotes Chinese text uses around them.
+_CJK = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+    "\u201c\u201d\u2018\u2019\u2026\u2014"
+)
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
+# A half-width mark typed in Chinese text: next to a CJK character on either side ("1,000" and
+# "9:30" stay). A full stop only after a CJK character and at a sentence end ("1.学习" stays).
+_HALF_MARK = re.compile(
+    rf"(?<=[{_CJK}])\s*([,;:?!])\s*"
+    rf"|\s*([,;:?!])\s*(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}])\.(?:\s*(?=[{_CJK}])|\s*$)"
+)
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+# Where two marks meet at a seam the later one is the one the structure put there.
+_MARK_PAIR = re.compile(r"[。，；、：](?=[。，；、：])")
+_STOP_AFTER_EXCLAMATION = re.compile(r"(?<=[！？])。")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# What Word cannot store (XML 1.0 forbids most C0 controls) or should not: C1 controls,
+# non-characters, lone surrogates.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+_SEAM_MARKS = "。；，、,;."
+_ENDING_MARKS = "。！？：…"
+_CASE_WORDS = ("比如", "例如", "譬如")
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 35 → 三十五 (1–99)."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"Chinese numbering covers 1 to 99, not {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("" if tens == 1 else _DIGITS[tens]) + "十"
+    return head + (_DIGITS[ones] if ones else "")
+
+
+def ordinal(n: int, form: str = "一、") -> str:
+    """`form` shows the numbering with 一 standing for the number: 一、 （一） 一是 第一."""
+    if form.count("一") != 1:
+        raise ValueError(f"an ordinal form holds 一 exactly once, got {form!r}")
+    return form.replace("一", chinese_number(n))
+
+
+def points(items: Iterable[str | None]) -> str:
+    """一是……；二是……；三是……。 — empty items are left out; a single point is not numbered."""
+    texts = [t for t in (_bare(i) for i in items) if t]
+    if len(texts) == 1:
+        return texts[0] + "。"
+    joined = "；".join(ordinal(n, "一是") + t for n, t in enumerate(texts, 1))
+    return joined + "。" if joined else ""
+
+
+def sentences(items: Iterable[str | None]) -> str:
+    """Pieces of prose run together, each ended with its own full stop."""
+    return "".join(finish(tidy(i)) for i in items if i and i.strip())
+
+
+def problem(item: Mapping[str, Any], case_intro: str = "比如，") -> str:
+    """One problem: its summary sentence, the detail, then the case introduced by 比如."""
+    text = "。".join(t for t in (_bare(item.get("summary")), _bare(item.get("detail"))) if t)
+    case = _bare(item.get("case"))
+    if case:
+        if not case.startswith(_CASE_WORDS):
+            case = case_intro + case
+        text = f"{text}。{case}" if text else case
+    return text
+
+
+def chinese_date(day: datetime.date) -> str:
+    """2026年1月8日: Arabic numerals without zero padding, as a 成文日期 is written."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def clean_text(text: str) -> str:
+    """Text as a document can hold it: messages run into one paragraph, controls dropped.
+
+    A user answers in several messages; each one that ends without a mark ended a sentence.
+    """
+    out = ""
+    for line in _LINE_BREAK.split(text):
+        line = _UNSTORABLE.sub("", line.replace("\t", " ")).strip()
+        if not line:
+            continue
+        if out and _is_wordy(out[-1]) and _is_wordy(line[0]):
+            out += "。"
+        out += line
+    return out
+
+
+def tidy(text: str | None) -> str:
+    """Full-width marks in Chinese text, no stray spaces, one mark where two met at a seam."""
+    if not text:
+        return ""
+    text = _SPACES.sub(" ", clean_text(text)).strip()
+    previous = None
+    while previous != text:  # a converted mark can make its neighbour convertible
+        previous = text
+        text = _HALF_MARK.sub(_full_width, text)
+    text = _SPACE_IN_CJK.sub("", text)
+    text = _MARK_PAIR.sub("", text)
+    return _STOP_AFTER_EXCLAMATION.sub("", text)
+
+
+def finish(text: str) -> str:
+    """End a paragraph with a full stop unless it already ends a sentence or leads in (：)."""
+    text = text.rstrip()
+    if not text:
+        return text
+    if text[-1] in _SEAM_MARKS:
+        return text[:-1] + "。"
+    closed = text[-1] in "”’" and len(text) > 1 and text[-2] in _ENDING_MARKS
+    if text[-1] in _ENDING_MARKS or closed:
+        return text
+    return text + "。"
+
+
+def _bare(text: str | None) -> str:
+    """A piece about to be joined: without the marks at its end that the join supplies."""
+    return tidy(text).rstrip(_SEAM_MARKS + " ")
+
+
+def _full_width(match: re.Match[str]) -> str:
+    return _HALF_TO_FULL[match.group(1) or match.group(2) or "."]
+
+
+def _is_wordy(char: str) -> bool:
+    """A character that is part of a word, not a mark: a message ending in one ends a sentence."""
+    return char.isalnum()

@@ -1,0 +1,149 @@
+"""Answers → Document: the Jinja2 environment the report templates run in, and their context.
+
+One template per flow describes the document in the block markup of `bot.document`; the
+writers in `bot.writers` turn the resulting Document into .docx, Markdown and plain text.
+Nothing here reads a clock (the report date is a parameter), and only `render_files`
+writes files.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot import genre
+from bot.document import Document, mark_data, parse
+from bot.loader import default_templates_dir
+from bot.model import Flow
+from bot.writers.docx import to_docx
+from bot.writers.markdown import to_markdown
+from bot.writers.text import to_text
+
+FILTERS = {
+    "ordinal": genre.ordinal,
+    "points": genre.points,
+    "sentences": genre.sentences,
+    "problem": genre.problem,
+    "chinese_date": genre.chinese_date,
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme section as a template sees it: the flow's title and the user's answers."""
+
+    id: str
+    title: str
+    good: str | None
+    problems: list[dict[str, Any]]
+
+
+class Counter:
+    """A number a template advances as it writes parts, so a part left out shifts the rest:
+    `{% set h1 = counter() %}` … `{{ h1.next()|ordinal("一、") }}`."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
+
+
+def build_document(
+    flow: Flow,
+    answers: Mapping[str, Any],
+    *,
+    date: datetime.date,
+    templates_dir: Path | None = None,
+) -> Document:
+    """Render the flow's template over the answers and parse it into a Document."""
+    folder = Path(templates_dir) if templates_dir else default_templates_dir(Path(flow.source))
+    template = _environment(folder.resolve()).get_template(flow.template)
+    return parse(template.render(_context(flow, answers, date)), flow.template)
+
+
+def render_files(
+    flow: Flow,
+    answers: Mapping[str, Any],
+    *,
+    date: datetime.date,
+    out_dir: str | Path,
+    formats: Iterable[str] = ("docx", "md", "txt"),
+    basename: str,
+    templates_dir: Path | None = None,
+) -> list[Path]:
+    """Build the document once and write `<basename>.<format>` for each format into out_dir."""
+    formats = tuple(formats)
+    unknown = sorted(set(formats) - WRITERS.keys())
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(WRITERS)}")
+    doc = build_document(flow, answers, date=date, templates_dir=templates_dir)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = out / f"{basename}.{fmt}"
+        WRITERS[fmt](doc, path)
+        paths.append(path)
+    return paths
+
+
+def _text_file(render: Callable[[Document], str]) -> Callable[[Document, Path], None]:
+    return lambda doc, path: path.write_text(render(doc), encoding="utf-8")
+
+
+WRITERS: dict[str, Callable[[Document, Path], None]] = {
+    "docx": to_docx,
+    "md": _text_file(to_markdown),
+    "txt": _text_file(to_text),
+}
+
+
+@lru_cache(maxsize=8)
+def _environment(templates_dir: Path) -> Environment:
+    """The environment for one templates folder (cached: Jinja2 keeps compiled templates)."""
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        undefined=StrictUndefined,  # a misspelt name fails loudly instead of printing nothing
+        autoescape=False,  # the output is block markup, not HTML; mark_data keeps answers data
+        finalize=mark_data,
+    )
+    env.filters.update(FILTERS)
+    env.globals["counter"] = Counter
+    return env
+
+
+def _context(flow: Flow, answers: Mapping[str, Any], date: datetime.date) -> dict[str, Any]:
+    """What a template sees: every question id (None when unanswered), `answers` (the same as
+    a mapping), `flow`, `date`, and `themes`: the sections with a `<id>_problems` question
+    that hold any answer, in flow order."""
+    full: dict[str, Any] = {qid: None for qid in flow.question_ids}
+    for qid, value in answers.items():
+        full[qid] = _with_all_fields(flow, qid, value)
+    themes = [
+        Theme(s.id, s.title, full.get(f"{s.id}_good"), full.get(f"{s.id}_problems") or [])
+        for s in flow.sections
+        if flow.has_question(f"{s.id}_problems")
+    ]
+    return {
+        **full,
+        "answers": full,
+        "flow": flow,
+        "date": date,
+        "themes": [t for t in themes if t.good or t.problems],
+    }
+
+
+def _with_all_fields(flow: Flow, qid: str, value: Any) -> Any:
+    """Repeat items with every sub-question present, so `item.case` is None, not undefined."""
+    if not (flow.has_question(qid) and flow.question(qid).kind == "repeat" and value):
+        return value
+    blank = {sub.id: None for sub in flow.question(qid).questions}
+    return [blank | dict(item) for item in value]

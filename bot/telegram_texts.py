@@ -1,0 +1,62 @@
+"""What the Telegram bot says outside the interview itself."""
+
+from __future__ import annotations
+
+WELCOME = (
+    "您好！我是对照检查材料写作助手。\n"
+    "我会按年度主题逐条问您：做得好的方面、存在的问题、具体实例，再问原因和整改措施。\n"
+    "每答一题都自动保存，随时可以离开，回来发 /resume 接着写；答完生成规范格式的 Word 文档。"
+)
+CHOOSE_FLOW = "请选择要写的材料："
+NO_INTERVIEW = "您还没有正在写的材料。请选择要写的材料："
+PRIVATE_BOT = "抱歉，这是一个内部使用的机器人，您暂时没有使用权限。"
+PRIVATE_CHAT_ONLY = "请在与我的私聊中使用，群里不记录任何内容。"
+NOT_TEXT = "我只能读文字。请用文字回答（语音可以先转成文字再发送）。"
+EDITED = "修改已发送的消息不会改变答案。要修改某一题，请发 /edit。"
+STALE = "这个按钮已经过期，下面是当前的问题。"
+STALE_NOTHING = "这个按钮已经过期。请选择要写的材料："
+UNKNOWN_COMMAND = "没有这个命令。发 /help 查看可用的命令。"
+NO_ARGS = "/{name} 后面不需要加内容，已按 /{name} 处理。"
+STARTED = "已开始：{title}"
+RESUMED = "继续写：{title}"
+LIST_HEADER = "您的材料（点按钮切换到该材料）："
+LIST_EMPTY = "您还没有材料。"
+DELETE_PICK = "要删除哪一份材料？删除后无法恢复。"
+DELETE_CONFIRM = "确定删除“{title}”（#{id}）吗？所有答案和记录都会被彻底删除，无法恢复。"
+DELETE_YES = "确定删除"
+DELETE_NO = "不删了"
+DELETED = "已删除。"
+DELETE_KEPT = "好的，没有删除。"
+NOTHING_TO_EDIT = "还没有可以修改的题目。"
+EDIT_PICK = "要修改哪一题？"
+STATUS_HEADER = "{title}\n各部分进度："
+STATUS_LINE = "{mark} {title}：已答 {answered}/{total} 题，{chars} 字"
+PREVIEW_HEADER = "草稿预览（共 {zishu} 字）："
+REPORT_NOT_READY = "还没有答完，答完并点“生成报告”后才能生成正式报告。可以先发 /preview 预览草稿。"
+REPORT_HEADER = "报告全文（共 {zishu} 字）："
+REPORT_FILES = "Word 文档和 Markdown 文件如下，Word 文档已按公文格式排版，可直接打印。"
+EXPORT_CAPTION = "全部答案（YAML 格式），可以留作备份，或在电脑上用 duizhao import 导入。"
+CANCELLED_NOTHING = "现在没有需要取消的操作。"
+WORKING = "正在生成，请稍候……"
+ERROR = "抱歉，处理时出了点问题，您的答案都已保存。请再试一次，或发 /resume 继续。"
+
+HELP = """使用说明
+• 按提示逐题回答；长回答可以分几条消息发，写完点“完成”。
+• 每答一题都自动保存，随时可以离开，回来发 /resume 接着写。
+• 选填的题可以点“跳过”；点“上一步”回到上一题。
+
+命令
+/start 开始或继续
+/new 新建一份材料
+/resume 继续写当前材料
+/list 我的全部材料（可切换）
+/back 回到上一题
+/skip 跳过本题（选填题）
+/edit 修改已答的题，改完回到原处
+/status 查看各部分进度
+/preview 预览目前的草稿
+/report 生成报告（Word 文档）
+/export 导出全部答案
+/delete 删除一份材料
+/cancel 取消正在进行的修改
+/help 本说明"""

@@ -1,0 +1,149 @@
+"""How engine replies look in Telegram: HTML text (user text escaped) and inline keyboards."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.engine import Button, Prompt, Reply, Review
+from bot.model import Flow
+
+MAX_TEXT = 4096
+# Short labels fit three to a row on a phone; longer ones get a row each.
+SHORT_LABEL = 6
+
+# Action codes in callback data (one character keeps payloads short).
+ACTION_CODES = {
+    "choose": "o",
+    "back": "b",
+    "skip": "s",
+    "done": "d",
+    "keep": "k",
+    "default": "f",
+    "edit": "e",
+}
+COMMANDS_BY_CODE = {code: kind for kind, code in ACTION_CODES.items()}
+
+
+def button(label: str, payload: callbacks.Payload) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callbacks.encode(payload))
+
+
+def rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """Three short buttons a row, or one long one."""
+    if all(len(b.text) <= SHORT_LABEL for b in buttons):
+        return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    return [[b] for b in buttons]
+
+
+def engine_buttons(interview_id: int, step: str, items: tuple[Button, ...]) -> list:
+    return [
+        button(
+            b.label,
+            callbacks.Payload(
+                interview_id,
+                b.value if b.kind == "edit" else step,
+                ACTION_CODES[b.kind],
+                "" if b.kind == "edit" else b.value,
+            ),
+        )
+        for b in items
+    ]
+
+
+def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
+    parts = []
+    if reply.error:
+        parts.append(f"⚠️ {escape(reply.error)}")
+    elif reply.notice:
+        parts.append(escape(reply.notice.strip()))
+    if with_section:
+        parts.append(f"<b>【{escape(prompt.section_title)}】</b>")
+        if prompt.section_intro:
+            parts.append(f"<i>{escape(prompt.section_intro)}</i>")
+    body = [escape(prompt.progress), f"<b>{escape(prompt.text)}</b>"]
+    if prompt.hint:
+        body.append(f"<i>提示：{escape(prompt.hint)}</i>")
+    if prompt.current is not None:
+        body.append(f"当前答案：{escape(_clip(prompt.current, 1500))}")
+    if prompt.kind == "long_text":
+        if prompt.draft_chars and not reply.notice:
+            body.append(f"（草稿已有 {prompt.draft_chars} 字，接着发或点“完成”）")
+        elif not prompt.draft_chars:
+            body.append("（可以分几条消息发送，写完点“完成”）")
+    if prompt.kind == "multi":
+        body.append("（可多选，选好后点“完成”）")
+    parts.append("\n".join(body))
+    return _fit("\n\n".join(parts))
+
+
+def prompt_keyboard(interview_id: int, prompt: Prompt) -> InlineKeyboardMarkup | None:
+    options = engine_buttons(interview_id, prompt.step, prompt.options)
+    for b in options:
+        value = callbacks.decode(b.callback_data).value
+        if value in prompt.picked:
+            b._unfreeze()
+            b.text = f"✅ {b.text}"
+            b._freeze()
+    actions = engine_buttons(interview_id, prompt.step, prompt.actions)
+    keyboard = rows(options) + rows(actions)
+    return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def review_text(review: Review, reply: Reply) -> str:
+    parts = []
+    if reply.error:
+        parts.append(f"⚠️ {escape(reply.error)}")
+    elif reply.notice:
+        parts.append(escape(reply.notice))
+    parts.append(escape(review.text))
+    return _fit("\n\n".join(parts))
+
+
+def review_keyboard(interview_id: int, review: Review, finished: bool) -> InlineKeyboardMarkup:
+    generate = engine_buttons(interview_id, "review", review.options)
+    edits = [
+        button(f"修改：{_clip(s.title, 18)}", callbacks.Payload(interview_id, s.first_step, "e"))
+        for s in review.sections
+        if s.first_step
+    ]
+    return InlineKeyboardMarkup([[b] for b in generate] + [[b] for b in edits])
+
+
+def flow_keyboard(flows: dict[str, Flow]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(f.title, callbacks.Payload(0, "", "n", f.id))] for f in flows.values()]
+    )
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Messages of at most `limit` characters, split at paragraph boundaries."""
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        while len(paragraph) > limit:  # a paragraph longer than a message: cut it
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(paragraph[:limit])
+            paragraph = paragraph[limit:]
+        candidate = f"{current}\n{paragraph}" if current else paragraph
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = paragraph
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return [c for c in chunks if c.strip()]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fit(html: str) -> str:
+    # Prompts are short; a current answer is clipped above, so this only guards the limit.
+    return html if len(html) <= MAX_TEXT else html[: MAX_TEXT - 1] + "…"

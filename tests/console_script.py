@@ -1,0 +1,43 @@
+"""Turn an answers file into the lines a person would type into `duizhao console`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.conditions import holds
+from bot.engine import context
+from bot.model import Flow, Question
+
+
+def lines_for(q: Question, value: Any) -> list[str]:
+    if value is None:
+        return ["/skip"]
+    if q.kind == "long_text":
+        return [*value.split("\n"), "/done"]
+    if q.kind == "yesno":
+        return ["是" if value else "否"]
+    if q.kind == "choice":
+        return [q.option(value).label]
+    return [value]
+
+
+def script(flow: Flow, answers: dict[str, Any]) -> list[str]:
+    """Every line, in the flow's order, ending with the review's 生成报告."""
+    lines: list[str] = []
+    for section in flow.sections:
+        for q in section.questions:
+            if not holds(q.when, context(flow, answers)):
+                continue
+            if q.kind != "repeat":
+                lines += lines_for(q, answers.get(q.id))
+                continue
+            items = answers.get(q.id) or []
+            for i, item in enumerate(items):
+                if i >= q.min:  # below min the next item starts by itself
+                    lines.append("1")  # 再加一… / 添加一…
+                for sub in q.questions:
+                    if holds(sub.when, {**context(flow, answers), "item": item}):
+                        lines += lines_for(sub, item.get(sub.id))
+            if len(items) < q.max:
+                lines.append("2")  # 这部分写完了
+    return [*lines, "/done"]

@@ -1,0 +1,330 @@
+"""The real bot (`duizhao run` in a child process) against the fake Bot API, driven by users."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import docx
+import pytest
+
+from bot.answersfile import parse
+from bot.flows import load_all
+from tests.e2e.botprocess import BotProcess
+from tests.e2e.fakeapi import FakeBotAPI, FakeUser
+from tests.e2e.player import play
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "answers"
+FLOWS = load_all()
+FIRST_FLOW_TITLE = FLOWS["2022-liuge"].title
+
+
+@pytest.fixture(scope="module")
+def api():
+    with FakeBotAPI() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def running(api, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bot")
+    bot = BotProcess(api, folder / "bot.db", folder / "bot.log").start()
+    yield bot
+    bot.stop()
+
+
+_next_user = iter(range(1000, 100000))
+
+
+@pytest.fixture
+def user(api, running) -> FakeUser:
+    """A fresh user for each test, so tests sharing one bot never see each other."""
+    return api.user(next(_next_user))
+
+
+def start_flow(user: FakeUser, title: str = FIRST_FLOW_TITLE) -> None:
+    user.send("/start")
+    user.wait_for(lambda m: m.buttons and any(title in label for row in m.buttons for label in row))
+    user.click(title)
+    user.wait_for(lambda m: "第1/" in m.text)
+
+
+def docx_text(data: bytes) -> str:
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def typed_pieces(answers: dict) -> list[str]:
+    """Every text a user typed, as it must appear in the report (end punctuation aside)."""
+    pieces: list[str] = []
+    for value in answers.values():
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            texts = v.values() if isinstance(v, dict) else [v]
+            pieces += [t for t in texts if isinstance(t, str)]
+    return [p.rstrip("。；，") for text in pieces for p in text.split("\n") if p.strip()]
+
+
+def test_commands_are_registered_with_chinese_descriptions(api, running):
+    names = [c["command"] for c in api.commands()]
+    assert names[:4] == ["start", "new", "resume", "list"]
+    assert {"edit", "status", "preview", "report", "export", "delete", "help", "cancel"} <= set(
+        names
+    )
+
+
+def test_start_greets_and_offers_the_flows(user):
+    user.send("/start")
+    reply = user.wait_for(lambda m: m.buttons)
+    assert "自动保存" in user.messages[0].text
+    assert [row[0] for row in reply.buttons] == [f.title for f in FLOWS.values()]
+
+
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
+    flow = FLOWS[flow_id]
+    _, data = parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)
+    start_flow(user, flow.title)
+    play(user, flow, data.answers)
+    review = user.last
+    assert "全部问题已答完" in review.text
+    user.click("生成报告")
+    user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
+    docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
+    assert docx_file.file_name == f"{flow.title}-{docx_file.file_name[-15:-5]}.docx"
+    text = docx_text(docx_file.data)
+    missing = [p for p in typed_pieces(data.answers) if p not in text]
+    assert not missing
+    chat_text = "".join(m.text or "" for m in user.messages)
+    assert all(len(m.text or "") <= 4096 for m in user.messages)
+    assert flow.sections[0].title in chat_text
+
+
+def test_long_text_counts_what_was_received(user):
+    start_flow(user)
+    user.send("第一段内容")
+    assert user.wait_reply().text.startswith("已收到 5 字")
+    user.send("第二段")
+    reply = user.wait_reply()
+    assert reply.text.startswith("已收到 8 字")
+    assert "完成" in [label for row in reply.buttons for label in row]
+
+
+def test_user_text_with_html_is_shown_literally(user):
+    start_flow(user)
+    user.click("跳过")
+    user.wait_reply()
+    user.send("<b>学习</b> & 作风_不实*")
+    user.wait_reply()
+    user.click("上一步")
+    reply = user.wait_reply()
+    assert "当前答案：<b>学习</b> & 作风_不实*" in reply.text
+
+
+def test_a_stale_button_re_shows_the_current_question(user):
+    start_flow(user)
+    first = user.last
+    user.click("跳过", first)
+    user.wait_reply()
+    user.click("跳过", first)  # the same old button again: a double tap
+    reply = user.wait_reply()
+    assert reply.text.startswith("这个按钮已经过期")
+    assert "【第1个问题】" in reply.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["garbage", "1|t1_good|o|", "99999|t1_good|s|", "x|y|z|w", "1|review|e|"],
+)
+def test_forged_buttons_change_nothing(user, running, data):
+    start_flow(user)
+    before = dump_db(running.db)
+    user.click_data(data, user.last.message_id)
+    reply = user.wait_reply()
+    assert reply.text.startswith("这个按钮已经过期")
+    assert dump_db(running.db) == before
+
+
+def test_another_users_interview_cannot_be_deleted_or_resumed(api, user, running):
+    start_flow(user)
+    victim_id = interview_ids(running.db, user.id)[0]
+    thief = api.user(next(_next_user))
+    thief.send("/start")
+    thief.wait_for(lambda m: m.buttons)
+    for action in ("r", "x", "y"):
+        thief.click_data(f"{victim_id}||{action}|", thief.last.message_id)
+        thief.wait_reply()
+        assert "过期" in thief.last.text
+    assert interview_ids(running.db, user.id) == [victim_id]
+
+
+@pytest.mark.parametrize(
+    ("send", "expected"),
+    [
+        (lambda u: u.send_sticker(), "我只能读文字"),
+        (lambda u: u.send_photo(), "我只能读文字"),
+        (lambda u: u.send_voice(), "我只能读文字"),
+        (lambda u: u.send_document(), "我只能读文字"),
+        (lambda u: u.send_location(), "我只能读文字"),
+        (lambda u: u.send_contact(), "我只能读文字"),
+    ],
+    ids=["sticker", "photo", "voice", "document", "location", "contact"],
+)
+def test_non_text_messages_are_answered_and_not_stored(user, running, send, expected):
+    start_flow(user)
+    before = dump_db(running.db)
+    send(user)
+    assert user.wait_reply().text.startswith(expected)
+    assert dump_db(running.db) == before
+
+
+def test_an_edited_message_does_not_change_the_answer(user, running):
+    start_flow(user)
+    user.click("跳过")
+    user.wait_reply()
+    message_id = user.send("学习不够深入")
+    user.wait_reply()
+    before = dump_db(running.db)
+    user.edit(message_id, "改了")
+    assert "/edit" in user.wait_reply().text
+    assert dump_db(running.db) == before
+
+
+def test_two_users_interleaved_do_not_cross(api, running):
+    alice, bob = api.user(next(_next_user)), api.user(next(_next_user))
+    start_flow(alice)
+    start_flow(bob)
+    alice.click("跳过")
+    bob.click("跳过")
+    alice.wait_reply()
+    bob.wait_reply()
+    alice.send("甲的问题")
+    bob.send("乙的问题")
+    alice.wait_reply()
+    bob.wait_reply()
+    alice.click("上一步")
+    bob.click("上一步")
+    assert "当前答案：甲的问题" in alice.wait_reply().text
+    assert "当前答案：乙的问题" in bob.wait_reply().text
+
+
+def test_group_messages_are_not_recorded(api, running):
+    before = dump_db(running.db)
+    api.group_message(-100123, 4242, "/start")
+    api.group_message(-100123, 4242, "随便说说")
+    api.wait_idle()
+    assert dump_db(running.db) == before
+    assert "私聊" in api.messages(-100123)[0].text
+    assert len(api.messages(-100123)) == 1
+
+
+def test_status_preview_and_edit(user):
+    start_flow(user)
+    user.click("跳过")
+    user.wait_reply()
+    user.send("学习不够深入")
+    user.wait_reply()
+    user.send("/status")
+    assert "已答 2/" in user.wait_reply().text
+    user.send("/preview")
+    assert "学习不够深入" in user.wait_for(lambda m: "学习不够深入" in m.text).text
+    user.send("/edit")
+    user.wait_reply()
+    user.click("学习不够深入")
+    assert "当前答案：学习不够深入" in user.wait_reply().text
+    user.send("学用结合有差距")
+    reply = user.wait_reply()
+    assert "具体表现" in reply.text
+
+
+def test_delete_needs_confirmation_and_removes_everything(user, running):
+    start_flow(user)
+    user.click("跳过")
+    user.wait_reply()
+    user.send("要删除的答案")
+    user.wait_reply()
+    user.send("/delete")
+    user.wait_reply()
+    user.click("#")
+    user.wait_reply()
+    user.click("不删了")
+    assert user.wait_reply().text == "好的，没有删除。"
+    assert interview_ids(running.db, user.id)
+    user.send("/delete")
+    user.wait_reply()
+    user.click("#")
+    user.wait_reply()
+    user.click("确定删除")
+    assert user.wait_reply().text == "已删除。"
+    assert interview_ids(running.db, user.id) == []
+    assert "要删除的答案" not in dump_db(running.db)
+
+
+def test_a_killed_bot_resumes_every_interview(api, tmp_path):
+    bot = BotProcess(api, tmp_path / "k.db", tmp_path / "k.log").start()
+    user = api.user(next(_next_user))
+    try:
+        start_flow(user)
+        user.click("跳过")
+        user.wait_reply()
+        user.send("学习不够深入")
+        user.wait_reply()
+        user.send("第一段细节写得具体一些")
+        user.wait_reply()
+        bot.kill()
+        user.send("第二段细节")  # arrives while the bot is down
+        bot.start()
+        reply = user.wait_for(lambda m: m.text.startswith("已收到"))
+        assert reply.text.startswith("已收到 16 字")
+        user.click("完成")
+        user.wait_reply()
+        user.click("上一步")
+        assert "当前答案：第一段细节写得具体一些\n第二段细节" in user.wait_reply().text
+    finally:
+        bot.stop()
+
+
+def test_a_user_not_on_the_allow_list_is_refused(api, tmp_path):
+    bot = BotProcess(api, tmp_path / "a.db", tmp_path / "a.log", allowed="1,2").start()
+    stranger = api.user(next(_next_user))
+    try:
+        stranger.send("/start")
+        assert "没有使用权限" in stranger.wait_reply().text
+        stranger.click_data("0||n|2022-liuge", stranger.last.message_id)
+        api.wait_idle()
+        assert "没有使用权限" in stranger.callback_answers[-1].get("text", "")
+        assert interview_ids(tmp_path / "a.db", stranger.id) == []
+    finally:
+        bot.stop()
+
+
+def test_a_missing_token_is_one_clear_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--db", str(tmp_path / "x.db")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "错误：缺少 BOT_TOKEN：请设置环境变量 BOT_TOKEN 或使用 --token（向 @BotFather 申请）"
+    ]
+
+
+def interview_ids(db: Path, user_id: int) -> list[int]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select id from interviews where owner = ?", [f"tg:{user_id}"])
+        return [r[0] for r in rows]
+
+
+def dump_db(db: Path) -> str:
+    """The interview data (not the inbox, which every update passes through)."""
+    with sqlite3.connect(db) as conn:
+        tables = ("interviews", "answers", "owners")
+        return "\n".join(str(conn.execute(f"select * from {t}").fetchall()) for t in tables)

@@ -1,0 +1,124 @@
+"""The console, as a user drives it: scripted stdin, and a SIGKILL in the middle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pytest
+
+from bot.answersfile import parse
+from bot.flows import load_all
+from tests.console_script import script
+
+FIXTURES = Path(__file__).parent / "fixtures" / "answers"
+FLOWS = load_all()
+
+
+def console(tmp_path: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("BOT_DB", None)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "console",
+            "--db",
+            str(tmp_path / "c.db"),
+            "--user",
+            "tester",
+            "--out",
+            str(tmp_path / "out"),
+            *args,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+
+
+def fixture(flow_id: str) -> dict:
+    _, data = parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)
+    return data.answers
+
+
+def report_text(out: Path) -> str:
+    [path] = out.glob("*.docx")
+    return "\n".join(p.text for p in docx.Document(path).paragraphs)
+
+
+def typed(answers: dict) -> list[str]:
+    found = []
+    for value in answers.values():
+        for v in value if isinstance(value, list) else [value]:
+            for t in v.values() if isinstance(v, dict) else [v]:
+                if isinstance(t, str):
+                    found += [p.rstrip("。；，") for p in t.split("\n") if p.strip()]
+    return found
+
+
+@pytest.mark.parametrize("flow_id", sorted(FLOWS))
+def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
+    answers = fixture(flow_id)
+    proc = console(tmp_path, "--flow", flow_id)
+    out, _ = proc.communicate("\n".join(script(FLOWS[flow_id], answers)) + "\n", timeout=120)
+    assert proc.returncode == 0, out
+    assert "⚠" not in out, out[out.index("⚠") - 500 : out.index("⚠") + 200]
+    assert "报告已生成" in out
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".md", ".txt"]
+    text = report_text(tmp_path / "out")
+    assert [p for p in typed(answers) if p not in text] == []
+
+
+def test_a_killed_console_resumes_with_every_answer(tmp_path):
+    flow_id = "2022-liuge"
+    answers = fixture(flow_id)
+    lines = script(FLOWS[flow_id], answers)
+    half = len(lines) // 2
+    proc = console(tmp_path, "--flow", flow_id)
+    for line in lines[:half]:
+        proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+    # Wait until the console has handled every line it was given, then kill it mid-interview.
+    deadline = time.monotonic() + 60
+    while _events(tmp_path / "c.db") < half and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert _events(tmp_path / "c.db") == half
+
+    again = console(tmp_path)
+    out, _ = again.communicate("\n".join(lines[half:]) + "\n", timeout=120)
+    assert "继续上次未写完的材料" in out
+    assert "报告已生成" in out, out[-2000:]
+    text = report_text(tmp_path / "out")
+    assert [p for p in typed(answers) if p not in text] == []
+
+
+def test_closed_stdin_keeps_the_answers(tmp_path):
+    proc = console(tmp_path, "--flow", "2022-liuge")
+    out, _ = proc.communicate("/skip\n学用结合有差距\n", timeout=60)
+    assert "答案都已保存" in out
+    again = console(tmp_path)
+    out, _ = again.communicate("/back\n", timeout=60)
+    assert "当前答案：学用结合有差距" in out
+
+
+def _events(db: Path) -> int:
+    import sqlite3
+
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        try:
+            return conn.execute("select count(*) from events where kind != 'start'").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
