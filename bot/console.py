@@ -132,11 +132,12 @@ class Console:
     def _apply(self, inp: Input) -> None:
         assert self.interview is not None
         was_finished = self.interview.finished
+        before = self.interview.state.cursor
         outcome = self.service.answer(self.interview, inp)
         if outcome is None:
             return
         self.interview = outcome.interview
-        self._show(outcome.reply)
+        self._show(outcome.reply, compact=self.interview.state.cursor == before)
         if self.interview.finished and not was_finished:
             self._write_report()
 
@@ -195,12 +196,16 @@ class Console:
 
     # -- printing -----------------------------------------------------------------------------
 
-    def _show(self, reply: Reply, force_section: bool = False) -> None:
+    def _show(self, reply: Reply, force_section: bool = False, compact: bool = False) -> None:
         if reply.error:
             self.say(f"⚠ {reply.error}")
         if reply.notice:
-            self.say(reply.notice)
+            self.say(reply.notice.strip())
         prompt = reply.prompt
+        if compact and prompt is not None and (reply.error or reply.notice):
+            # Same question as before (a draft piece, a refusal): no need to repeat it.
+            self._show_buttons(prompt.options, prompt.actions)
+            return
         if prompt is not None:
             if reply.entered_section or force_section:
                 self.say("", f"【{prompt.section_title}】")

@@ -365,9 +365,8 @@ def edit_choices(flow: Flow, state: State) -> tuple[Button, ...]:
             where = f"{item}·{where}"
         answer = display(s.asked, value).replace("\n", " ")
         answer = answer if len(answer) <= 12 else answer[:12] + "…"
-        choices.append(
-            Button("edit", f"{flow.sections[s.section].title[:10]}｜{where}：{answer}", s.key)
-        )
+        part = texts.PART.format(n=s.section + 1)
+        choices.append(Button("edit", f"{part}｜{where}：{answer}", s.key))
     return tuple(choices)
 
 

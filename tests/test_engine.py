@@ -318,7 +318,7 @@ def test_back_shows_the_answer_and_offers_keep(small_flow):
 
 def test_draft_count_is_shown(small_flow):
     _, replies = play(small_flow, [T("第一段文字"), T("第二段")])
-    assert replies[-1].notice == "已收到 8 字。可以接着发，写完请点“完成”。"
+    assert replies[-1].notice == "已收到 8 字。可以接着写，写完选“完成”。"
     assert replies[-1].prompt.draft_chars == 8
 
 
@@ -351,7 +351,7 @@ def test_a_new_required_question_is_asked_before_the_review(small_flow):
 def test_edit_choices_list_answered_steps(small_flow):
     state, _ = play(small_flow, [cmd("skip"), T("学习不够")])
     labels = [b.label for b in engine.edit_choices(small_flow, state)]
-    assert labels == ["第一部分｜做得好的地方？：（已跳过）", "第一部分｜第1个问题·概括：学习不够"]
+    assert labels == ["第1部分｜做得好的地方？：（已跳过）", "第1部分｜第1个问题·概括：学习不够"]
 
 
 def test_review_counts_zishu_per_section(small_flow):
