@@ -19,7 +19,8 @@ import yaml
 from bot import callbacks
 from bot.conditions import ConditionSyntaxError, compile_condition, holds, names_in
 from bot.errors import FlowError, FlowFault
-from bot.model import KINDS, Flow, Option, Question, Section
+from bot.model import KINDS, ROLES, Flow, Option, Question, Section
+from bot.wordcount import zishu
 from bot.yamltext import load_yaml
 
 FLOW_KEYS = {
@@ -33,9 +34,19 @@ FLOW_KEYS = {
     "description": "optional",
     "intro": "optional",
     "review": "optional",
+    "total_chars": "optional",
 }
+TOTAL_CHARS_KEYS = {"min": "required", "max": "required"}
 REVIEW_KEYS = {"prompt": "optional"}
-SECTION_KEYS = {"id": "required", "title": "required", "intro": "optional", "questions": "required"}
+SECTION_KEYS = {
+    "id": "required",
+    "title": "required",
+    "intro": "optional",
+    "guide": "optional",
+    "target_chars": "optional",
+    "title_from": "optional",
+    "questions": "required",
+}
 QUESTION_KEYS = {
     "id": "required",
     "kind": "required",
@@ -53,6 +64,9 @@ QUESTION_KEYS = {
     "item_name": "repeat",
     "more_prompt": "repeat",
     "questions": "repeat",
+    "samples": "text, long_text",
+    "target_chars": "optional",
+    "role": "optional",
 }
 OPTION_KEYS = {"id": "required", "label": "required"}
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -195,6 +209,15 @@ def _build_flow(data: Any, faults: _Faults) -> Flow | None:
     review_prompt = ""
     if _check_keys(review, REVIEW_KEYS, "review", faults, "review"):
         review_prompt = _text(review, "prompt", "review", faults)
+    total_chars = None
+    if "total_chars" in data and _check_keys(
+        data["total_chars"], TOTAL_CHARS_KEYS, "total_chars", faults, "total_chars"
+    ):
+        low = _int(data["total_chars"], "min", "total_chars", faults, 0) or 0
+        high = _int(data["total_chars"], "max", "total_chars", faults, 0) or 0
+        if low > high:
+            faults.add("total_chars.min", f"min {low} is greater than max {high}")
+        total_chars = (low, high)
     sections_data = data.get("sections")
     sections: list[Section] = []
     if not isinstance(sections_data, list) or not sections_data:
@@ -217,6 +240,7 @@ def _build_flow(data: Any, faults: _Faults) -> Flow | None:
         description=_text(data, "description", "", faults),
         intro=_text(data, "intro", "", faults),
         review_prompt=review_prompt,
+        total_chars=total_chars,
         source=faults.file,
     )
 
@@ -241,11 +265,22 @@ def _build_section(data: Any, place: str, faults: _Faults) -> Section | None:
     section_id = _text(data, "id", place, faults)
     if section_id and not ID_PATTERN.match(section_id):
         faults.add(_join(place, "id"), f"id {section_id!r} must be letters, digits and '_'")
+    title_from = data.get("title_from")
+    if title_from is not None and not any(
+        q.id == title_from and q.kind == "text" for q in questions
+    ):
+        faults.add(
+            _join(place, "title_from"),
+            f"title_from {title_from!r} must name a text question of this section",
+        )
     return Section(
         id=section_id,
         title=_text(data, "title", place, faults),
         intro=_text(data, "intro", place, faults),
         questions=tuple(questions),
+        guide=_text(data, "guide", place, faults),
+        target_chars=_int(data, "target_chars", place, faults, None),
+        title_from=title_from,
     )
 
 
@@ -317,6 +352,16 @@ def _build_question(data: Any, place: str, faults: _Faults, nested: bool) -> Que
                 if sub:
                     subs.append(sub)
 
+    role = _text(data, "role", place, faults)
+    if role and (role not in ROLES or nested):
+        where = (
+            "a sub-question cannot have a role"
+            if nested
+            else f"allowed roles are {', '.join(ROLES)}"
+        )
+        faults.add(_join(place, "role"), f"role {role!r} is not allowed: {where}")
+    samples = _samples(data.get("samples"), max_chars, _join(place, "samples"), faults)
+
     default = data.get("default")
     if default is not None:
         _check_default(kind, default, options, _join(place, "default"), faults)
@@ -338,7 +383,25 @@ def _build_question(data: Any, place: str, faults: _Faults, nested: bool) -> Que
         item_name=_text(data, "item_name", place, faults, "条"),
         more_prompt=_text(data, "more_prompt", place, faults),
         questions=tuple(subs),
+        samples=samples,
+        target_chars=_int(data, "target_chars", place, faults, None),
+        role=role,
     )
+
+
+def _samples(data: Any, max_chars: int | None, place: str, faults: _Faults) -> tuple[str, ...]:
+    """Sample phrasings: non-empty texts that fit the question's own limit."""
+    if data is None:
+        return ()
+    if not isinstance(data, list) or not all(isinstance(x, str) and x.strip() for x in data):
+        faults.add(place, "expected a list of non-empty texts")
+        return ()
+    for i, sample in enumerate(data):
+        if max_chars is not None and zishu(sample) > max_chars:
+            faults.add(
+                f"{place}[{i}]", f"sample has {zishu(sample)} 字, over max_chars {max_chars}"
+            )
+    return tuple(data)
 
 
 def _check_default(

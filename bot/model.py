@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("text", "long_text", "choice", "multi", "yesno", "repeat")
+# What a top-level question holds, for the quality checks: which answers are problems,
+# causes, measures.
+ROLES = ("affirmation", "problems", "causes", "measures", "last_year", "case_study")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class Question:
     item_name: str = "条"
     more_prompt: str = ""
     questions: tuple[Question, ...] = ()
+    samples: tuple[str, ...] = ()
+    target_chars: int | None = None
+    role: str = ""
 
     @property
     def short(self) -> str:
@@ -57,6 +64,14 @@ class Section:
     title: str
     intro: str = ""
     questions: tuple[Question, ...] = ()
+    guide: str = ""
+    target_chars: int | None = None
+    title_from: str | None = None
+
+    def title_in(self, answers: Mapping[str, Any]) -> str:
+        """The title the user gave (a `title_from` answer), else the flow's."""
+        custom = answers.get(self.title_from) if self.title_from else None
+        return custom.strip() if isinstance(custom, str) and custom.strip() else self.title
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,7 @@ class Flow:
     description: str = ""
     intro: str = ""
     review_prompt: str = ""
+    total_chars: tuple[int, int] | None = None
     source: str = ""
     _index: dict[str, tuple[Section, Question]] = field(
         default_factory=dict, compare=False, repr=False

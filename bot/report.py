@@ -128,7 +128,7 @@ def _context(flow: Flow, answers: Mapping[str, Any], date: datetime.date) -> dic
     for qid, value in answers.items():
         full[qid] = _with_all_fields(flow, qid, value)
     themes = [
-        Theme(s.id, s.title, full.get(f"{s.id}_good"), full.get(f"{s.id}_problems") or [])
+        Theme(s.id, s.title_in(full), full.get(f"{s.id}_good"), full.get(f"{s.id}_problems") or [])
         for s in flow.sections
         if flow.has_question(f"{s.id}_problems")
     ]
