@@ -31,9 +31,14 @@ NOTHING_TO_EDIT = "还没有可以修改的题目。"
 UNKNOWN_CHOICE = "请输入列表中的序号。"
 LIST_HEADER = "您的材料："
 STATUS_LINE = "  {title}：已答 {answered}/{total} 题，{chars} 字"
+NO_FINDING = "请输入审阅意见的序号，例如 /fix 1（全文字数这类意见没有对应的题目）。"
+NO_GUIDE = "这一部分没有补充说明。"
+NO_SAMPLES = "这一题没有参考表述。"
+SAMPLES_HEADER = "参考表述（输入 /sample 加序号放进草稿，再把“××”换成您自己的情况）："
 HELP = """可用命令：
   /back 上一步    /skip 跳过本题    /done 完成本题（长回答写完时）
   /keep 保留原答案    /edit 修改已答的题    /restart 本部分重写
+  /guide 本部分说明    /samples 参考表述    /sample 序号 使用参考表述    /clear 清空草稿
   /status 查看进度    /preview 预览草稿    /new 新建一份材料
   /list 我的材料    /quit 退出（答案已自动保存）    /help 本帮助
 选择题可以直接输入序号。"""
@@ -120,6 +125,9 @@ class Console:
             "list": self._list,
             "new": lambda: self._begin(self._choose_flow()),
             "edit": lambda: self._edit(arg),
+            "guide": self._guide,
+            "fix": lambda: self._fix(arg),
+            "samples": self._samples,
         }
         if name in local:
             local[name]()
@@ -155,6 +163,34 @@ class Console:
             self._apply(Input("edit", arg))
             return
         self.say(ASK_EDIT, *(f"  {i}. {c.label}" for i, c in enumerate(choices, 1)))
+
+    def _fix(self, arg: str) -> None:
+        """Open the step a review finding points at."""
+        assert self.interview is not None
+        review = engine.show(self.service.flow_of(self.interview), self.interview.state).review
+        findings = review.findings if review else ()
+        if (
+            not (arg.isdigit() and 1 <= int(arg) <= len(findings))
+            or not findings[int(arg) - 1].step
+        ):
+            self.say(NO_FINDING)
+            return
+        self._apply(Input("edit", findings[int(arg) - 1].step))
+
+    def _current_prompt(self) -> engine.Prompt | None:
+        assert self.interview is not None
+        return engine.show(self.service.flow_of(self.interview), self.interview.state).prompt
+
+    def _guide(self) -> None:
+        prompt = self._current_prompt()
+        self.say(prompt.guide if prompt and prompt.guide else NO_GUIDE)
+
+    def _samples(self) -> None:
+        prompt = self._current_prompt()
+        if not prompt or not prompt.samples:
+            self.say(NO_SAMPLES)
+            return
+        self.say(SAMPLES_HEADER, *(f"  {i}. {t}" for i, t in enumerate(prompt.samples, 1)))
 
     def _status(self) -> None:
         assert self.interview is not None
@@ -221,8 +257,11 @@ class Console:
             self._show_buttons(prompt.options, prompt.actions)
         if reply.review is not None:
             self.say("", reply.review.text)
+            self.say("", "各部分：")
             self.say(*(f"  {i}. {s.title}" for i, s in enumerate(reply.review.sections, 1)))
-            self.say("输入 /done 生成报告，或 /edit 加部分序号修改（如 /edit 1）。")
+            self.say("输入 /done 生成报告，或 /edit 加部分序号修改（如 /edit 1）；")
+            if any(f.step for f in reply.review.findings):
+                self.say("按审阅意见修改：输入 /fix 加意见序号（如 /fix 1）。")
 
     def _show_buttons(self, options: tuple[Button, ...], actions: tuple[Button, ...]) -> None:
         if options:

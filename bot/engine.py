@@ -18,6 +18,7 @@ from bot import texts
 from bot.conditions import holds
 from bot.loader import step_key
 from bot.model import Flow, Question
+from bot.quality import Finding, check, links
 from bot.wordcount import zishu
 
 REVIEW = "review"
@@ -28,7 +29,18 @@ MISSING = object()
 TEXT_KINDS = ("text", "long_text")
 
 # What an input can ask for besides answering.
-COMMANDS = ("back", "skip", "done", "keep", "edit", "restart", "default", "cancel")
+COMMANDS = (
+    "back",
+    "skip",
+    "done",
+    "keep",
+    "edit",
+    "restart",
+    "default",
+    "cancel",
+    "sample",
+    "clear",
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,8 @@ class Prompt:
     current: str | None = None
     draft_chars: int = 0
     picked: tuple[str, ...] = ()
+    guide: str = ""
+    samples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,7 @@ class Review:
     sections: tuple[SectionSummary, ...]
     total_chars: int
     options: tuple[Button, ...]
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,6 +277,9 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
     progress = texts.PROGRESS.format(
         section=step.section + 1, sections=len(flow.sections), number=number
     )
+    if section.target_chars:
+        chars = _section_chars(flow, state.answers, step.section)
+        progress += texts.PROGRESS_TARGET.format(chars=chars, target=section.target_chars)
     value = value_at(state.answers, step)
     draft = state.drafts.get(step.key, [])
     actions: list[Button] = []
@@ -273,6 +291,12 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions.append(Button("default", texts.ACTION_DEFAULT.format(value=display(q, q.default))))
     if q.optional and not step.more:
         actions.append(Button("skip", texts.ACTION_SKIP))
+    if draft and q.kind == "long_text":
+        actions.append(Button("clear", texts.ACTION_CLEAR))
+    if q.samples and not step.more:
+        actions.append(Button("samples", texts.ACTION_SAMPLES))
+    if section.guide:
+        actions.append(Button("guide", texts.ACTION_GUIDE))
     if steps.index(step) > 0:
         actions.append(Button("back", texts.ACTION_BACK))
 
@@ -304,6 +328,18 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         current=None if value is MISSING else display(q, value),
         draft_chars=zishu("".join(draft)) if q.kind == "long_text" else 0,
         picked=tuple(draft) if q.kind == "multi" else (),
+        guide=section.guide,
+        samples=() if step.more else q.samples,
+    )
+
+
+def _section_chars(flow: Flow, answers: dict[str, Any], section: int) -> int:
+    """字数 of the text answers in one section."""
+    return sum(
+        zishu(v)
+        for s in walk(flow, answers)
+        if s.section == section and s.asked.kind in TEXT_KINDS
+        if isinstance(v := value_at(answers, s), str)
     )
 
 
@@ -329,9 +365,19 @@ def _review(flow: Flow, state: State) -> Review:
     lines += [texts.REVIEW_LINE.format(title=s.title, chars=s.chars) for s in sections]
     total = sum(s.chars for s in sections)
     lines.append(texts.REVIEW_TOTAL.format(chars=total))
-    lines.append(flow.review_prompt or texts.REVIEW_DEFAULT_PROMPT)
     options = (Button("choose", texts.GENERATE, FINISH),)
-    return Review("\n".join(lines), sections, total, options)
+    findings = tuple(check(flow, state.answers))
+    if findings:
+        lines += ["", texts.FINDINGS_TITLE]
+        lines += [f"{i}. {f.message}" for i, f in enumerate(findings, 1)]
+    measure_links = links(flow, state.answers)
+    if measure_links:
+        lines += ["", texts.LINKS_TITLE]
+        for link in measure_links:
+            answered = "、".join(p.label for p in link.problems) or texts.LINKS_NONE
+            lines.append(f"• {link.measure.label} → {answered}")
+    lines += ["", flow.review_prompt or texts.REVIEW_DEFAULT_PROMPT]
+    return Review("\n".join(lines), sections, total, options, findings)
 
 
 def show(flow: Flow, state: State, notice: str = "", error: str = "") -> Reply:
@@ -434,6 +480,8 @@ def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
         "done": _done,
         "text": _text,
         "choose": _choose,
+        "sample": _sample,
+        "clear": _clear,
     }.get(inp.kind)
     if handler is None:
         return state, show(flow, state, error=texts.ERR_NOT_HERE)
@@ -540,6 +588,32 @@ def _done(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
     return _refuse(flow, state, texts.ERR_NOT_HERE)
 
 
+def _sample(flow, state, steps, index, current, value: str) -> tuple[State, Reply]:
+    """Put a sample phrasing into the draft, for the user to extend or rewrite."""
+    samples = current.asked.samples
+    if current.more or current.asked.kind != "long_text" or not samples:
+        return _refuse(flow, state, texts.ERR_NOT_HERE)
+    if not value.isdigit() or not 1 <= int(value) <= len(samples):
+        return _refuse(flow, state, texts.ERR_NO_SAMPLE.format(n=len(samples)))
+    draft = [*state.drafts.get(current.key, []), samples[int(value) - 1]]
+    error = _length_error(current.asked, _join_pieces(draft), final=False)
+    if error:
+        return _refuse(flow, state, error)
+    state = replace(state, drafts={**state.drafts, current.key: draft})
+    return state, show(
+        flow, state, notice=texts.SAMPLE_TAKEN.format(chars=zishu(_join_pieces(draft)))
+    )
+
+
+def _clear(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
+    if not state.drafts.get(current.key):
+        return _refuse(flow, state, texts.ERR_NOTHING_TO_CLEAR)
+    drafts = {k: v for k, v in state.drafts.items() if k != current.key}
+    return replace(state, drafts=drafts), show(
+        flow, replace(state, drafts=drafts), notice=texts.CLEARED
+    )
+
+
 def _join_pieces(pieces: list[str]) -> str:
     """Several messages of one answer become one text, one paragraph per message."""
     return "\n".join(p.strip() for p in pieces if p.strip())
@@ -567,7 +641,10 @@ def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]
         if error:
             return _refuse(flow, state, error)
         state = replace(state, drafts={**state.drafts, current.key: draft})
-        notice = texts.DRAFT.format(chars=zishu(_join_pieces(draft)))
+        chars = zishu(_join_pieces(draft))
+        notice = texts.DRAFT.format(chars=chars)
+        if q.target_chars and chars < q.target_chars:
+            notice += texts.BELOW_TARGET.format(target=q.target_chars)
         return state, show(flow, state, notice=notice)
     error = _length_error(q, text, final=True)
     if error:

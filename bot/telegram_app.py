@@ -319,8 +319,22 @@ class DuizhaoBot:
             await self._apply(update, Input("edit", payload.step), interview)
         elif payload.step != interview.state.cursor:
             await self._stale(update)
+        elif kind in ("guide", "samples"):
+            await self._show_help(update, interview, kind)
         else:
             await self._apply(update, Input(kind, payload.value), interview)
+
+    async def _show_help(self, update: Update, interview: Interview, kind: str) -> None:
+        """The section's 说明 or the question's 参考表述; nothing changes."""
+        prompt = engine.show(self.service.flow_of(interview), interview.state).prompt
+        if prompt is None:
+            await self._stale(update)
+        elif kind == "guide":
+            text = f"<b>说明</b>\n{escape(prompt.guide or say.NO_GUIDE)}"
+            await self._send(update, text)
+        elif prompt.samples:
+            text, keyboard = view.samples_message(interview.id, prompt)
+            await self._send(update, text, keyboard)
 
     async def _manage(self, update: Update, payload: callbacks.Payload) -> None:
         """Resume (r), ask to delete (x), delete (y) or keep (z) one of the user's interviews."""

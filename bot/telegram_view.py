@@ -23,6 +23,11 @@ ACTION_CODES = {
     "keep": "k",
     "default": "f",
     "edit": "e",
+    "clear": "c",
+    "sample": "u",
+    # These two only show something; the engine is not involved.
+    "guide": "h",
+    "samples": "p",
 }
 COMMANDS_BY_CODE = {code: kind for kind, code in ACTION_CODES.items()}
 
@@ -109,7 +114,25 @@ def review_keyboard(interview_id: int, review: Review, finished: bool) -> Inline
         for s in review.sections
         if s.first_step
     ]
-    return InlineKeyboardMarkup([[b] for b in generate] + [[b] for b in edits])
+    fixes = [
+        button(f"按意见{i}修改", callbacks.Payload(interview_id, f.step, "e"))
+        for i, f in enumerate(review.findings, 1)
+        if f.step
+    ]
+    return InlineKeyboardMarkup([[b] for b in generate] + rows(fixes) + [[b] for b in edits])
+
+
+def samples_message(interview_id: int, prompt: Prompt) -> tuple[str, InlineKeyboardMarkup]:
+    """The sample phrasings, each copyable, with a button that puts it into the draft."""
+    lines = [
+        "<b>参考表述</b>（点“用第N条”放进草稿，再把“××”换成您自己的情况；也可以长按复制、改好后发送）："
+    ]
+    lines += [f"{i}. <code>{escape(t)}</code>" for i, t in enumerate(prompt.samples, 1)]
+    buttons = [
+        button(f"用第{i}条", callbacks.Payload(interview_id, prompt.step, "u", str(i)))
+        for i in range(1, len(prompt.samples) + 1)
+    ]
+    return _fit("\n".join(lines)), InlineKeyboardMarkup(rows(buttons))
 
 
 def flow_keyboard(flows: dict[str, Flow]) -> InlineKeyboardMarkup:

@@ -11,6 +11,8 @@ intro: 开始吧。
 sections:
   - id: s1
     title: 第一部分
+    guide: 这一部分问学习。
+    target_chars: 20
     questions:
       - id: good
         kind: long_text
@@ -33,6 +35,10 @@ sections:
             kind: long_text
             prompt: 实例
             optional: true
+            target_chars: 10
+            samples:
+              - 今年只参加了××次学习。
+              - 比如××月的会上我没有发言。
   - id: s2
     title: 第二部分
     questions:

@@ -371,3 +371,48 @@ def test_core_imports_no_adapter():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_samples_go_into_the_draft_to_be_extended(small_flow):
+    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1")])
+    assert state.drafts["problems[0].case"] == ["今年只参加了××次学习。"]
+    assert replies[-1].notice.startswith("已把这条参考表述放进草稿（12 字）")
+    state, _ = play(small_flow, [T("还要补充一句。"), cmd("done")], state)
+    assert state.answers["problems"][0]["case"] == "今年只参加了××次学习。\n还要补充一句。"
+
+
+def test_a_sample_number_out_of_range_is_refused(small_flow):
+    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "3")])
+    assert replies[-1].error == "请选择第 1 到第 2 条参考表述。"
+    assert not state.drafts
+
+
+def test_clear_empties_the_draft(small_flow):
+    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿"), cmd("clear")])
+    assert state.drafts == {} and replies[-1].notice == "草稿已清空，请重新发送。"
+    _, replies = play(small_flow, [cmd("clear")], state)
+    assert replies[-1].error == "现在没有草稿可以清空。"
+
+
+def test_prompt_offers_guide_samples_and_shows_the_target(small_flow):
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
+    prompt = replies[-1].prompt
+    assert prompt.progress == "第1/2部分 · 第2题 · 本部分 4/20 字"
+    assert prompt.guide == "这一部分问学习。"
+    assert prompt.samples[0] == "今年只参加了××次学习。"
+    assert [a.kind for a in prompt.actions] == ["done", "skip", "clear", "samples", "guide", "back"]
+    assert (
+        replies[-1].notice
+        == "已收到 2 字。可以接着写，写完选“完成”。建议写到 10 字以上，可以再补充具体情况。"
+    )
+
+
+def test_the_review_lists_findings_with_the_step_to_fix(small_flow):
+    _, replies = play(small_flow, [i for i, _ in THROUGH])
+    review = replies[-1].review
+    assert [f.kind for f in review.findings] == ["short"]
+    assert review.findings[0].step == "good"
+    assert (
+        "审阅意见（仅供参考，不影响生成报告）：\n1. “第一部分”写了 8 字，建议不少于 20 字。"
+        in review.text
+    )

@@ -1,0 +1,309 @@
+"""What a careful reviewer would flag in a draft, as pure functions over the answers.
+
+The checks advise; they never block the report. Each finding names the step to edit.
+Overlap between texts is measured on character bigrams, with the genre's stock bigrams
+(工作, 问题, 加强…) left out so that shared boilerplate does not count as shared content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.loader import step_key
+from bot.model import Flow, Question, Section
+from bot.wordcount import zishu
+
+CONCRETE = re.compile(
+    r"比如|例如|譬如|[0-9０-９]|[一二三四五六七八九十两几][次个项人户元年月日天件条名家场篇期季度]|今年|去年|上半年|下半年"
+)
+SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+PLACEHOLDER = "××"
+# A cause sharing this much of its content with one problem restates it.
+CAUSE_OVERLAP = 0.5
+# A measure must share at least this much content with a problem to answer it.
+LINK_OVERLAP = 0.12
+STOCK_LIMIT = 3
+STOCK_PHRASES = (
+    "进一步",
+    "不够到位",
+    "有待提高",
+    "有待加强",
+    "还有差距",
+    "不够深入",
+    "不够扎实",
+    "不够严格",
+    "力度不够",
+    "意识不强",
+    "认识不足",
+    "切实加强",
+    "不断提高",
+    "认真落实",
+)
+GENERIC = set(
+    "工作 问题 加强 方面 进一 一步 不够 存在 自己 没有 还有 一些 能够 进行 开展 坚持 认真 "
+    "落实 推进 提高 深入 同志 我们 党员 干部 领导 一是 二是 三是 比如 要求 情况 时候 主要 "
+    "有时 以来 今年 去年 切实 不断 积极 全面 进一 一个".split()
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to look at: what kind, what to tell the user, which step fixes it."""
+
+    kind: str
+    message: str
+    step: str
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One answer of a role, with where it lives and how it reads in a message."""
+
+    step: str
+    label: str
+    text: str
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A measure and the problems it answers (by shared wording)."""
+
+    measure: Piece
+    problems: tuple[Piece, ...]
+
+
+def bigrams(text: str) -> set[str]:
+    chars = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)} - GENERIC
+
+
+def overlap(part: str, whole: str) -> float:
+    """Share of `part`'s content bigrams that also occur in `whole`."""
+    mine = bigrams(part)
+    return len(mine & bigrams(whole)) / len(mine) if mine else 0.0
+
+
+# -- reading the answers by role ---------------------------------------------------------------
+
+
+def _role_questions(flow: Flow, role: str) -> Iterator[tuple[Section, Question]]:
+    for section in flow.sections:
+        for q in section.questions:
+            if q.role == role:
+                yield section, q
+
+
+def _item_text(item: Mapping[str, Any]) -> str:
+    return "".join(v for v in item.values() if isinstance(v, str))
+
+
+def problems(flow: Flow, answers: Mapping[str, Any]) -> list[Piece]:
+    found = []
+    for section, q in _role_questions(flow, "problems"):
+        title = section.title_in(answers)
+        for i, item in enumerate(answers.get(q.id) or []):
+            summary = item.get("summary") or _item_text(item)[:20]
+            first = q.questions[0].id if q.questions else ""
+            found.append(
+                Piece(
+                    step_key(q.id, i, first),
+                    f"“{_short(title)}”第{i + 1}个问题（{_short(summary, 16)}）",
+                    _item_text(item),
+                    section.id,
+                )
+            )
+    return found
+
+
+def _items(flow: Flow, answers: Mapping[str, Any], role: str, noun: str) -> list[Piece]:
+    found = []
+    for _, q in _role_questions(flow, role):
+        first = q.questions[0].id if q.questions else ""
+        for i, item in enumerate(answers.get(q.id) or []):
+            head = item.get("heading") or _item_text(item)
+            found.append(
+                Piece(
+                    step_key(q.id, i, first),
+                    f"第{i + 1}条{noun}（{_short(head, 16)}）",
+                    _item_text(item),
+                )
+            )
+    return found
+
+
+def _short(text: str, limit: int = 12) -> str:
+    text = text.strip().rstrip("。；，")
+    text = text[:-2] if text.endswith("方面") else text
+    text = text[1:] if text.startswith("在") else text
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# -- the checks --------------------------------------------------------------------------------
+
+
+def vague_problems(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
+    """A problem with no case: no 比如/例如, no number, no date."""
+    return [
+        Finding("vague", f"{p.label}没有具体实例：加一个“比如”、数字或时间会更有说服力。", p.step)
+        for p in problems(flow, answers)
+        if not CONCRETE.search(p.text)
+    ]
+
+
+def restated_causes(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
+    """A cause that mostly repeats one problem's words is the problem again, not its cause."""
+    found = []
+    listed = problems(flow, answers)
+    for cause in _items(flow, answers, "causes", "原因"):
+        best = max(listed, key=lambda p: overlap(cause.text, p.text), default=None)
+        if best and overlap(cause.text, best.text) >= CAUSE_OVERLAP:
+            found.append(
+                Finding(
+                    "restated",
+                    f"{cause.label}和{best.label}用词大半相同，像是把问题换了个说法。"
+                    "原因要往思想根子上找：理想信念、党性修养、宗旨意识、纪律规矩。",
+                    cause.step,
+                )
+            )
+    return found
+
+
+def links(flow: Flow, answers: Mapping[str, Any]) -> list[Link]:
+    """Each measure with the problems that share its wording."""
+    listed = problems(flow, answers)
+    return [
+        Link(m, tuple(p for p in listed if overlap(p.text, m.text) >= LINK_OVERLAP))
+        for m in _items(flow, answers, "measures", "措施")
+    ]
+
+
+def unanswered(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
+    """Measures that answer no problem, and themes whose problems no measure answers."""
+    linked = links(flow, answers)
+    found = [
+        Finding(
+            "unlinked",
+            f"{link.measure.label}看不出针对哪个问题，写明对应的问题和做法。",
+            link.measure.step,
+        )
+        for link in linked
+        if not link.problems
+    ]
+    if not linked:
+        return found
+    covered = {p.section for link in linked for p in link.problems}
+    for section, q in _role_questions(flow, "problems"):
+        if answers.get(q.id) and section.id not in covered:
+            target = next((m.measure.step for m in linked), "")
+            found.append(
+                Finding(
+                    "uncovered",
+                    f"“{_short(section.title_in(answers))}”方面的问题还没有对应的整改措施。",
+                    target,
+                )
+            )
+    return found
+
+
+def lengths(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
+    """Sections under their 字数 target; the whole outside the flow's range."""
+    found = []
+    total = 0
+    for section in flow.sections:
+        chars = sum(zishu(t) for q in section.questions for t in _texts(answers.get(q.id)))
+        total += chars
+        if section.target_chars and 0 < chars < section.target_chars:
+            first = section.questions[0].id
+            found.append(
+                Finding(
+                    "short",
+                    f"“{_short(section.title_in(answers))}”写了 {chars} 字，建议不少于 {section.target_chars} 字。",
+                    _first_step(section, answers) or first,
+                )
+            )
+    if flow.total_chars:
+        low, high = flow.total_chars
+        if total < low:
+            found.append(Finding("total", f"全文约 {total} 字，这类材料一般 {low} 字以上。", ""))
+        elif total > high:
+            found.append(
+                Finding("total", f"全文约 {total} 字，超过一般的 {high} 字，可以精简。", "")
+            )
+    return found
+
+
+def repeats(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
+    """The same sentence twice; stock phrases used more than a few times; ×× left in."""
+    found = []
+    seen: dict[str, str] = {}
+    stock: Counter[str] = Counter()
+    for step, text in _all_texts(flow, answers):
+        if PLACEHOLDER in text:
+            found.append(
+                Finding("placeholder", f"有一处还留着“{PLACEHOLDER}”，请换成您自己的情况。", step)
+            )
+        for phrase in STOCK_PHRASES:
+            stock[phrase] += text.count(phrase)
+        for sentence in SENTENCE_END.split(text):
+            key = re.sub(r"[\s，、：“”]", "", sentence)
+            if zishu(key) < 8:
+                continue
+            if key in seen and seen[key] != step:
+                found.append(
+                    Finding("duplicate", f"这句话重复出现了两次：“{_short(key, 20)}”", step)
+                )
+            seen.setdefault(key, step)
+    found += [
+        Finding("stock", f"“{phrase}”用了 {count} 次，换成具体的说法会更实在。", "")
+        for phrase, count in stock.most_common()
+        if count > STOCK_LIMIT
+    ]
+    return found
+
+
+def check(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
+    """Every finding, in the order a reviewer would read them."""
+    return [
+        *vague_problems(flow, answers),
+        *restated_causes(flow, answers),
+        *unanswered(flow, answers),
+        *lengths(flow, answers),
+        *repeats(flow, answers),
+    ]
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                yield from (v for v in item.values() if isinstance(v, str))
+
+
+def _all_texts(flow: Flow, answers: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for qid in flow.question_ids:
+        value = answers.get(qid)
+        if isinstance(value, str):
+            yield qid, value
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    for sub, text in item.items():
+                        if isinstance(text, str):
+                            yield step_key(qid, i, sub), text
+
+
+def _first_step(section: Section, answers: Mapping[str, Any]) -> str:
+    for q in section.questions:
+        if q.kind == "repeat":
+            if answers.get(q.id):
+                return step_key(q.id, 0, q.questions[0].id)
+        elif q.id in answers:
+            return q.id
+    return ""
