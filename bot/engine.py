@@ -505,13 +505,18 @@ def _section_of(flow: Flow, state: State, cursor: str) -> int | None:
 
 
 def _answer(flow: Flow, state: State, step_: Step, value: Any, notice: str) -> tuple[State, Reply]:
+    before = [s.key for s in walk(flow, state.answers)]
     answers = _with_value(state.answers, step_, value)
     drafts = {k: v for k, v in state.drafts.items() if k != step_.key}
     state = replace(state, answers=answers, drafts=drafts)
-    return _advance(flow, state, step_.key, notice)
+    return _advance(flow, state, step_.key, notice, before)
 
 
-def _advance(flow: Flow, state: State, from_key: str, notice: str) -> tuple[State, Reply]:
+def _advance(
+    flow: Flow, state: State, from_key: str, notice: str, before: list[str] | None = None
+) -> tuple[State, Reply]:
+    """Go on from `from_key`; if the answer made that step vanish (a condition on itself),
+    go on from where it stood in the walk `before` the answer."""
     steps = walk(flow, state.answers)
     if state.return_to:
         target = state.return_to
@@ -522,8 +527,13 @@ def _advance(flow: Flow, state: State, from_key: str, notice: str) -> tuple[Stat
             target = _first_gap(flow, state.answers)
         return _move(flow, state, target, notice)
     keys = [s.key for s in steps]
-    index = keys.index(from_key) if from_key in keys else -1
-    target = keys[index + 1] if index + 1 < len(keys) else REVIEW
+    if from_key in keys:
+        index = keys.index(from_key)
+        target = keys[index + 1] if index + 1 < len(keys) else REVIEW
+    else:
+        before = before or []
+        later = before[before.index(from_key) + 1 :] if from_key in before else []
+        target = next((k for k in later if k in keys), REVIEW)
     return _move(flow, state, target, notice)
 
 

@@ -416,3 +416,35 @@ def test_the_review_lists_findings_with_the_step_to_fix(small_flow):
         "审阅意见（仅供参考，不影响生成报告）：\n1. “第一部分”写了 8 字，建议不少于 20 字。"
         in review.text
     )
+
+
+def test_an_answer_that_hides_its_own_step_moves_on_not_back_to_the_start():
+    from bot.loader import parse_flow
+
+    flow = parse_flow(
+        """
+id: hide
+title: 测试
+version: 1
+meeting: 组织生活会
+year: 2026
+template: x.j2
+sections:
+  - id: s
+    title: 部分
+    questions:
+      - {id: first, kind: text, prompt: 第一题}
+      - id: items
+        kind: repeat
+        prompt: 条目
+        min: 1
+        max: 2
+        questions:
+          - {id: measure, kind: text, prompt: 措施, when: "not item.measure"}
+          - {id: status, kind: text, prompt: 进展}
+"""
+    )
+    state, _ = play(flow, [T("一"), T("措施甲")])
+    assert state.cursor == "items[0].status"
+    state = engine.adopt(flow, {"first": "一", "items": [{"measure": "导入的措施"}]})
+    assert state.cursor == "items[0].status"
