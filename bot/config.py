@@ -27,6 +27,8 @@ class BotConfig:
     api_base_url: str = TELEGRAM_API
     allowed_users: frozenset[int] | None = None
     poll_timeout: int = 30
+    # Seconds between reminder checks; 0 turns reminders off.
+    remind_interval: int = 600
 
     def __repr__(self) -> str:  # the token must never reach a log
         return f"BotConfig(db={self.db!s}, api_base_url={self.api_base_url!r})"

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlite_utils import Database, Migrations
 from bot.engine import DONE, Input, State
 from bot.errors import StorageError, UnknownInterview
 from bot.model import Flow
+from bot.reminders import DEFAULT_QUIET_DAYS, Candidate
 
 migrations = Migrations("duizhao")
 
@@ -79,6 +80,20 @@ def m002_inbox(db: Database) -> None:
     db["settings"].create({"key": str, "value": str}, pk="key")
 
 
+@migrations()
+def m003_reminders(db: Database) -> None:
+    db["interviews"].add_column("deadline", str)
+    db["owners"].add_column("remind", int, not_null_default=1)
+    db["owners"].add_column("quiet_days", int)
+    db["owners"].add_column("blocked", int, not_null_default=0)
+    # One row per reminder sent: the same reason is never sent twice, across restarts.
+    db["reminders"].create(
+        {"interview_id": int, "reason": str, "sent_at": str},
+        pk=("interview_id", "reason"),
+        foreign_keys=[("interview_id", "interviews", "id")],
+    )
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -95,6 +110,7 @@ class Interview:
     state: State
     created_at: str
     updated_at: str
+    deadline: date | None = None
 
     @property
     def finished(self) -> bool:
@@ -265,11 +281,79 @@ class Storage:
         with self._write() as db:
             db["answers"].delete_where("interview_id = ?", [interview_id])
             db["events"].delete_where("interview_id = ?", [interview_id])
+            db["reminders"].delete_where("interview_id = ?", [interview_id])
             db["interviews"].delete(interview_id)
             db.execute(
                 "update owners set active_interview = null where active_interview = ?",
                 [interview_id],
             )
+
+    # -- deadlines and reminders --------------------------------------------------------------
+
+    def set_deadline(self, interview_id: int, owner: str, deadline: date | None) -> Interview:
+        self.get(interview_id, owner)
+        with self._write() as db:
+            value = deadline.isoformat() if deadline else None
+            db["interviews"].update(interview_id, {"deadline": value})
+        return self.get(interview_id)
+
+    def set_reminders(self, owner: str, enabled: bool) -> None:
+        with self._write() as db:
+            db.execute("insert or ignore into owners (owner) values (?)", [owner])
+            db.execute("update owners set remind = ? where owner = ?", [int(enabled), owner])
+
+    def set_blocked(self, owner: str, blocked: bool) -> None:
+        """A user who blocked the bot gets no reminders until they write again."""
+        with self._write() as db:
+            db.execute("update owners set blocked = ? where owner = ?", [int(blocked), owner])
+
+    def reminders_enabled(self, owner: str) -> bool:
+        with self._lock:
+            row = self.db.execute("select remind from owners where owner = ?", [owner]).fetchone()
+        return bool(row[0]) if row else True
+
+    def reminder_candidates(self) -> list[tuple[str, Candidate]]:
+        """Each owner's active, unfinished interview, with what was already sent for it."""
+        with self._lock:
+            rows = self.db.execute(
+                """
+                select i.id, i.owner, i.updated_at, i.deadline, o.remind, o.blocked,
+                       o.quiet_days, group_concat(r.reason, char(31))
+                from owners o join interviews i on i.id = o.active_interview
+                left join reminders r on r.interview_id = i.id
+                where i.status != 'finished'
+                group by i.id
+                """
+            ).fetchall()
+        return [
+            (
+                owner,
+                Candidate(
+                    interview_id=iid,
+                    updated_at=datetime.fromisoformat(updated),
+                    deadline=date.fromisoformat(deadline) if deadline else None,
+                    finished=False,
+                    sent=frozenset(sent.split("\x1f")) if sent else frozenset(),
+                    enabled=bool(remind),
+                    blocked=bool(blocked),
+                    quiet_days=quiet_days or DEFAULT_QUIET_DAYS,
+                ),
+            )
+            for iid, owner, updated, deadline, remind, blocked, quiet_days, sent in rows
+        ]
+
+    def record_reminder(self, interview_id: int, reasons: tuple[str, ...]) -> bool:
+        """Note reminders as sent; False if all had been (another process, a restart)."""
+        now = self._now()
+        added = 0
+        with self._write() as db:
+            for reason in reasons:
+                added += db.execute(
+                    "insert or ignore into reminders (interview_id, reason, sent_at) "
+                    "values (?, ?, ?)",
+                    [interview_id, reason, now],
+                ).rowcount
+        return added > 0
 
     # -- the Telegram inbox ------------------------------------------------------------------
 
@@ -348,4 +432,5 @@ def _interview(row: dict[str, Any], answers: dict[str, Any]) -> Interview:
         state=state,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        deadline=date.fromisoformat(row["deadline"]) if row.get("deadline") else None,
     )

@@ -13,10 +13,11 @@ import io
 import logging
 from collections.abc import Callable
 from html import escape
+from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -30,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import answersfile, callbacks, engine
+from bot import answersfile, callbacks, engine, reminders
 from bot import telegram_texts as say
 from bot import telegram_view as view
 from bot.commands import MENU, parse_command
@@ -61,11 +62,15 @@ class DuizhaoBot:
         self,
         service: Interviews,
         config: BotConfig,
-        today: Callable[[], dt.date] = dt.date.today,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ):
         self.service = service
         self.config = config
-        self.today = today
+        self.now = now
+
+    def today(self) -> dt.date:
+        """The user's calendar day (reports are dated and deadlines counted in China time)."""
+        return self.now().astimezone(ZoneInfo(reminders.DEFAULT_TZ)).date()
 
     def build(self) -> Application:
         app = (
@@ -95,6 +100,8 @@ class DuizhaoBot:
             "delete": self.cmd_delete,
             "help": self.cmd_help,
             "cancel": self.cmd_cancel,
+            "deadline": self.cmd_deadline,
+            "remind": self.cmd_remind,
         }
         for name, handler in commands.items():
             app.add_handler(CommandHandler(name, handler))
@@ -108,6 +115,10 @@ class DuizhaoBot:
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edited))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_other))
         app.add_error_handler(self.on_error)
+        if self.config.remind_interval:
+            app.job_queue.run_repeating(
+                self.remind_tick, interval=self.config.remind_interval, first=5
+            )
         return app
 
     async def _post_init(self, app: Application) -> None:
@@ -119,6 +130,10 @@ class DuizhaoBot:
         """Drop what is not a private chat with an allowed user, before any handler runs."""
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or update.channel_post or update.edited_channel_post:
+            raise ApplicationHandlerStop
+        if update.my_chat_member:  # the user blocked or unblocked the bot
+            blocked = update.my_chat_member.new_chat_member.status == "kicked"
+            self.service.storage.set_blocked(owner_of(update), blocked)
             raise ApplicationHandlerStop
         allowed = self.config.allowed_users
         if allowed is not None and user.id not in allowed:
@@ -212,6 +227,8 @@ class DuizhaoBot:
             return
         flow = self.service.flow_of(interview)
         lines = [say.STATUS_HEADER.format(title=flow.title)]
+        if interview.deadline:
+            lines.insert(0, self._days_left(interview.deadline))
         for s in engine.summarize(flow, interview.state):
             mark = "✅" if s.total and s.answered == s.total else "▫️"
             lines.append(
@@ -270,6 +287,93 @@ class DuizhaoBot:
             if i.flow_id in self.service.flows
         ]
         await self._send(update, say.DELETE_PICK, InlineKeyboardMarkup(buttons))
+
+    async def cmd_deadline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/deadline 12月20日 sets the meeting date; /deadline 取消 clears it."""
+        interview = await self._active_or_offer(update)
+        if interview is None:
+            return
+        _, arg = parse_command(update.message.text) or ("", "")
+        owner = owner_of(update)
+        if not arg:
+            current = self._days_left(interview.deadline) if interview.deadline else say.NO_DEADLINE
+            await self._send(update, f"{current}\n{say.DEADLINE_USAGE}", parse_mode=None)
+        elif arg in ("取消", "无", "off", "清除"):
+            self.service.storage.set_deadline(interview.id, owner, None)
+            await self._send(update, say.DEADLINE_CLEARED)
+        elif (date := reminders.parse_deadline(arg, self.today())) is None:
+            await self._send(update, say.DEADLINE_BAD.format(text=arg), parse_mode=None)
+        else:
+            interview = self.service.storage.set_deadline(interview.id, owner, date)
+            await self._send(update, say.DEADLINE_SET + self._days_left(date), parse_mode=None)
+
+    async def cmd_remind(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/remind on|off: reminders for unfinished interviews."""
+        _, arg = parse_command(update.message.text) or ("", "")
+        owner = owner_of(update)
+        if arg.lower() in ("on", "开", "开启"):
+            self.service.storage.set_reminders(owner, True)
+            await self._send(update, say.REMIND_ON)
+        elif arg.lower() in ("off", "关", "关闭"):
+            self.service.storage.set_reminders(owner, False)
+            await self._send(update, say.REMIND_OFF)
+        else:
+            state = "开启" if self.service.storage.reminders_enabled(owner) else "关闭"
+            await self._send(update, say.REMIND_STATUS.format(state=state))
+
+    def _days_left(self, deadline: dt.date) -> str:
+        left = (deadline - self.today()).days
+        when = f"{deadline.year}年{deadline.month}月{deadline.day}日"
+        if left < 0:
+            return say.DEADLINE_PASSED.format(date=when)
+        return say.DAYS_LEFT.format(date=when, days=left)
+
+    # -- reminders -------------------------------------------------------------------------
+
+    async def remind_tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The JobQueue's periodic check."""
+        await self.send_reminders(context.bot)
+
+    async def send_reminders(self, bot: Bot) -> int:
+        """Send what is due now; returns how many were sent."""
+        now = self.now()
+        sent = 0
+        storage = self.service.storage
+        for owner, candidate in await asyncio.to_thread(storage.reminder_candidates):
+            reasons = reminders.due(candidate, now)
+            # Recorded before sending: a crash in between loses one reminder, never doubles it.
+            if not reasons or not await asyncio.to_thread(
+                storage.record_reminder, candidate.interview_id, reasons
+            ):
+                continue
+            interview = storage.get(candidate.interview_id)
+            if interview.flow_id not in self.service.flows:
+                continue
+            text = self._reminder_text(interview)
+            keyboard = InlineKeyboardMarkup(
+                [[view.button(say.CONTINUE, callbacks.Payload(interview.id, "", "r"))]]
+            )
+            try:
+                await bot.send_message(int(owner.split(":", 1)[1]), text, reply_markup=keyboard)
+                sent += 1
+                log.info("reminder sent for interview %s (%s)", interview.id, ", ".join(reasons))
+            except Forbidden:
+                storage.set_blocked(owner, True)
+            except TelegramError as exc:  # one unreachable chat must not stop the others
+                log.warning("reminder for interview %s not sent: %s", interview.id, exc)
+        return sent
+
+    def _reminder_text(self, interview: Interview) -> str:
+        flow = self.service.flow_of(interview)
+        parts = engine.summarize(flow, interview.state)
+        done = sum(1 for p in parts if p.total and p.answered == p.total)
+        chars = sum(p.chars for p in parts)
+        lines = [
+            say.REMINDER.format(title=escape(flow.title), done=done, parts=len(parts), chars=chars)
+        ]
+        if interview.deadline:
+            lines.append(escape(self._days_left(interview.deadline)))
+        return "\n".join(lines)
 
     async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The commands, in Chinese."""
@@ -372,7 +476,8 @@ class DuizhaoBot:
             return
         outcome = self.service.start(owner_of(update), flow_id)
         log.info("interview %s started (%s)", outcome.interview.id, flow_id)
-        await self._send(update, say.STARTED.format(title=self.service.flows[flow_id].title))
+        title = self.service.flows[flow_id].title
+        await self._send(update, say.STARTED.format(title=title) + "\n" + say.DEADLINE_TIP)
         await self._show(update, outcome, with_section=True)
 
     async def _apply(self, update: Update, inp: Input, interview: Interview | None = None) -> None:
@@ -443,7 +548,10 @@ class DuizhaoBot:
                     await self._send(update, escape(reply.notice))
                 return
             keyboard = view.review_keyboard(interview_id, reply.review, reply.finished)
-            await self._send(update, view.review_text(reply.review, reply), keyboard)
+            text = view.review_text(reply.review, reply)
+            if outcome.interview.deadline:
+                text += "\n\n" + escape(self._days_left(outcome.interview.deadline))
+            await self._send(update, text, keyboard)
 
     async def _send(
         self,

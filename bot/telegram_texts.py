@@ -7,6 +7,19 @@ WELCOME = (
     "我会按年度主题逐条问您：做得好的方面、存在的问题、具体实例，再问原因和整改措施。\n"
     "每答一题都自动保存，随时可以离开，回来发 /resume 接着写；答完生成规范格式的 Word 文档。"
 )
+DEADLINE_TIP = "可以发 /deadline 12月20日 告诉我会议或提交的日期，我会提前提醒您。"
+NO_DEADLINE = "还没有设置会议或提交日期。"
+DEADLINE_USAGE = "设置：/deadline 12月20日（或 2026-12-20）；取消：/deadline 取消"
+DEADLINE_SET = "已设置。"
+DEADLINE_CLEARED = "已取消截止日期。"
+DEADLINE_BAD = "“{text}”不是一个还没过去的日期。请写成 12月20日 或 2026-12-20。"
+DAYS_LEFT = "截止日期 {date}，还有 {days} 天。"
+DEADLINE_PASSED = "截止日期 {date} 已经过了。"
+REMIND_ON = "已开启提醒：材料没写完时，我会在您停下两天后、截止前3天和前1天提醒您（晚上10点到早上8点不打扰）。"
+REMIND_OFF = "已关闭提醒。想再开启，发 /remind on。"
+REMIND_STATUS = "提醒目前是{state}的。/remind on 开启，/remind off 关闭。"
+REMINDER = "您的《{title}》还没写完：已完成 {done}/{parts} 部分，共 {chars} 字。点“继续”接着写。"
+CONTINUE = "继续"
 CHOOSE_FLOW = "请选择要写的材料："
 NO_INTERVIEW = "您还没有正在写的材料。请选择要写的材料："
 PRIVATE_BOT = "抱歉，这是一个内部使用的机器人，您暂时没有使用权限。"
@@ -60,4 +73,6 @@ HELP = """使用说明
 /export 导出全部答案
 /delete 删除一份材料
 /cancel 取消正在进行的修改
+/deadline 设置会议或提交日期（如 /deadline 12月20日）
+/remind 开启或关闭提醒（/remind on、/remind off）
 /help 本说明"""

@@ -260,7 +260,16 @@ def test_delete_needs_confirmation_and_removes_everything(user, running):
     assert "要删除的答案" not in dump_db(running.db)
 
 
-def test_a_killed_bot_resumes_every_interview(api, tmp_path):
+@pytest.fixture
+def own_api():
+    """A fake server of its own: two bots polling one token make Telegram (and the fake)
+    answer 409 Conflict, and the module's bot would rightly stop."""
+    with FakeBotAPI() as api:
+        yield api
+
+
+def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
+    api = own_api
     bot = BotProcess(api, tmp_path / "k.db", tmp_path / "k.log").start()
     user = api.user(next(_next_user))
     try:
@@ -284,7 +293,8 @@ def test_a_killed_bot_resumes_every_interview(api, tmp_path):
         bot.stop()
 
 
-def test_a_user_not_on_the_allow_list_is_refused(api, tmp_path):
+def test_a_user_not_on_the_allow_list_is_refused(own_api, tmp_path):
+    api = own_api
     bot = BotProcess(api, tmp_path / "a.db", tmp_path / "a.log", allowed="1,2").start()
     stranger = api.user(next(_next_user))
     try:
@@ -328,3 +338,28 @@ def dump_db(db: Path) -> str:
     with sqlite3.connect(db) as conn:
         tables = ("interviews", "answers", "owners")
         return "\n".join(str(conn.execute(f"select * from {t}").fetchall()) for t in tables)
+
+
+def test_deadline_is_set_shown_in_status_and_refused_when_not_a_date(user):
+    start_flow(user)
+    user.send("/deadline 下周五")
+    assert user.wait_reply().text.startswith("“下周五”不是一个还没过去的日期")
+    user.send("/deadline 2099-12-20")
+    assert user.wait_reply().text.startswith("已设置。截止日期 2099年12月20日，还有")
+    user.send("/status")
+    assert user.wait_reply().text.startswith("截止日期 2099年12月20日，还有")
+    user.send("/deadline 取消")
+    assert user.wait_reply().text == "已取消截止日期。"
+
+
+def test_a_second_bot_on_the_same_token_stops_one_with_a_clear_line(own_api, tmp_path):
+    first = BotProcess(own_api, tmp_path / "1.db", tmp_path / "1.log").start()
+    second = BotProcess(own_api, tmp_path / "2.db", tmp_path / "2.log").start()
+    try:
+        first.process.wait(15)
+        assert first.process.returncode == 2
+        assert "另一个进程正在用同一个 BOT_TOKEN 运行机器人" in first.output()
+        assert "Traceback" not in first.output()
+    finally:
+        first.stop()
+        second.stop()
