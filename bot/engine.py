@@ -51,6 +51,9 @@ class State:
     cursor: str
     drafts: dict[str, list[str]] = field(default_factory=dict)
     return_to: str | None = None
+    # What the user brought from elsewhere, e.g. {"last_year_problems": [...]} from last
+    # year's report: shown as context and used by the quality checks, never rendered.
+    context: dict[str, Any] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
@@ -101,6 +104,7 @@ class Prompt:
     picked: tuple[str, ...] = ()
     guide: str = ""
     samples: tuple[str, ...] = ()
+    last_year: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,11 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions.append(Button("samples", texts.ACTION_SAMPLES))
     if section.guide:
         actions.append(Button("guide", texts.ACTION_GUIDE))
+    last_year = tuple(state.context.get("last_year_problems", ()))
+    if step.question.role != "problems":
+        last_year = ()
+    if last_year:
+        actions.append(Button("lastyear", texts.ACTION_LAST_YEAR))
     if steps.index(step) > 0:
         actions.append(Button("back", texts.ACTION_BACK))
 
@@ -330,6 +339,7 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         picked=tuple(draft) if q.kind == "multi" else (),
         guide=section.guide,
         samples=() if step.more else q.samples,
+        last_year=last_year,
     )
 
 
@@ -366,7 +376,7 @@ def _review(flow: Flow, state: State) -> Review:
     total = sum(s.chars for s in sections)
     lines.append(texts.REVIEW_TOTAL.format(chars=total))
     options = (Button("choose", texts.GENERATE, FINISH),)
-    findings = tuple(check(flow, state.answers))
+    findings = tuple(check(flow, state.answers, state.context.get("last_year_problems", ())))
     if findings:
         lines += ["", texts.FINDINGS_TITLE]
         lines += [f"{i}. {f.message}" for i, f in enumerate(findings, 1)]
@@ -429,6 +439,23 @@ def start(flow: Flow) -> tuple[State, Reply]:
 def adopt(flow: Flow, answers: dict[str, Any]) -> State:
     """A state for answers that came from elsewhere (an imported file): first gap, or review."""
     return _settle(flow, State(answers=dict(answers), cursor=REVIEW))
+
+
+def bring_in(
+    flow: Flow, state: State, answers: dict[str, Any], context: dict[str, Any]
+) -> tuple[State, Reply]:
+    """Add answers and context that came from elsewhere (last year's report) to an interview;
+    answers the flow does not know are dropped, the cursor stays where it was if it can."""
+    known = {k: v for k, v in answers.items() if flow.has_question(k)}
+    new = _settle(
+        flow,
+        replace(
+            state,
+            answers={**state.answers, **known},
+            context={**state.context, **context},
+        ),
+    )
+    return new, show(flow, new, notice=texts.BROUGHT_IN)
 
 
 def resume(flow: Flow, state: State) -> tuple[State, Reply]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,8 @@ SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 PLACEHOLDER = "××"
 # A cause sharing this much of its content with one problem restates it.
 CAUSE_OVERLAP = 0.5
+# A problem sharing this much with one of last year's is copied.
+COPIED_OVERLAP = 0.7
 # A measure must share at least this much content with a problem to answer it.
 LINK_OVERLAP = 0.12
 STOCK_LIMIT = 3
@@ -266,10 +268,31 @@ def repeats(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
     return found
 
 
-def check(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
+def copied_from_last_year(
+    flow: Flow, answers: Mapping[str, Any], last_year: Sequence[str]
+) -> list[Finding]:
+    """A problem that repeats one of last year's nearly word for word."""
+    found = []
+    for p in problems(flow, answers):
+        # Last year's wording found almost whole in this year's problem.
+        old = max(last_year, key=lambda text: overlap(text, p.text), default="")
+        if old and overlap(old, p.text) >= COPIED_OVERLAP:
+            found.append(
+                Finding(
+                    "copied",
+                    f"{p.label}和去年的问题“{_short(old, 16)}”几乎一样："
+                    "同样的问题今年还在，要写清楚整改后的新情况和新表现。",
+                    p.step,
+                )
+            )
+    return found
+
+
+def check(flow: Flow, answers: Mapping[str, Any], last_year: Sequence[str] = ()) -> list[Finding]:
     """Every finding, in the order a reviewer would read them."""
     return [
         *vague_problems(flow, answers),
+        *copied_from_last_year(flow, answers, last_year),
         *restated_causes(flow, answers),
         *unanswered(flow, answers),
         *lengths(flow, answers),

@@ -94,6 +94,11 @@ def m003_reminders(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_context(db: Database) -> None:
+    db["interviews"].add_column("context", str)
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -222,6 +227,7 @@ class Storage:
                     "cursor": state.cursor,
                     "drafts": json.dumps(state.drafts, ensure_ascii=False),
                     "return_to": state.return_to,
+                    "context": json.dumps(state.context, ensure_ascii=False),
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -264,6 +270,7 @@ class Storage:
                     "cursor": state.cursor,
                     "drafts": json.dumps(state.drafts, ensure_ascii=False),
                     "return_to": state.return_to,
+                    "context": json.dumps(state.context, ensure_ascii=False),
                     "updated_at": now,
                 },
             )
@@ -422,6 +429,7 @@ def _interview(row: dict[str, Any], answers: dict[str, Any]) -> Interview:
         cursor=row["cursor"],
         drafts=json.loads(row["drafts"] or "{}"),
         return_to=row["return_to"],
+        context=json.loads(row.get("context") or "{}"),
     )
     return Interview(
         id=row["id"],

@@ -25,6 +25,7 @@ ACTION_DEFAULT = "用默认：{value}"
 ACTION_CLEAR = "清空草稿"
 ACTION_SAMPLES = "参考"
 ACTION_GUIDE = "说明"
+ACTION_LAST_YEAR = "去年的问题"
 
 CURRENT = "当前答案：{value}"
 DRAFT = "已收到 {chars} 字。可以接着写，写完选“完成”。"
@@ -39,6 +40,7 @@ SAMPLE_TAKEN = (
     "已把这条参考表述放进草稿（{chars} 字）。请把其中的“××”换成您自己的情况："
     "可以接着发送补充的内容；想整段改写，就复制上面的文字改好后，先点“清空草稿”再发送。写完选“完成”。"
 )
+BROUGHT_IN = "已导入去年的材料。"
 CLEARED = "草稿已清空，请重新发送。"
 KEPT = "已保留原答案。"
 MOVED_BACK = "已回到上一题。"

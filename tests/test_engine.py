@@ -448,3 +448,20 @@ sections:
     assert state.cursor == "items[0].status"
     state = engine.adopt(flow, {"first": "一", "items": [{"measure": "导入的措施"}]})
     assert state.cursor == "items[0].status"
+
+
+def test_bring_in_adds_answers_and_context_and_offers_last_years_problems(small_flow):
+    state, _ = engine.start(small_flow)
+    state, reply = engine.bring_in(
+        small_flow,
+        state,
+        {"good": "导入的", "nope": "dropped"},
+        {"last_year_problems": ["去年的问题一"]},
+    )
+    assert state.answers == {"good": "导入的"}
+    assert state.context == {"last_year_problems": ["去年的问题一"]}
+    assert reply.notice == "已导入去年的材料。"
+    state, replies = play(small_flow, [cmd("keep")], state)
+    prompt = replies[-1].prompt
+    assert prompt.last_year == () or prompt.step.startswith("problems")
+    assert "lastyear" not in [a.kind for a in prompt.actions]  # no role: problems here

@@ -172,3 +172,14 @@ def test_duplicate_sentences_stock_phrases_and_placeholders():
 
 def test_checks_advise_on_an_empty_draft_without_crashing():
     assert kinds({}) == ["total"]
+
+
+def test_a_problem_copied_from_last_year_is_flagged():
+    last_year = ["个人自学缺少计划，碎片化阅读多，原著读得少，学习笔记时断时续。", "下基层调研少。"]
+    findings = quality.check(FLOW, GOOD, last_year)
+    copied = [f for f in findings if f.kind == "copied"]
+    assert [f.step for f in copied] == ["t1_problems[0].summary"]
+    assert "和去年的问题“个人自学缺少计划，碎片化阅读多，…”几乎一样" in copied[0].message
+    assert [
+        f for f in quality.check(FLOW, GOOD, ["公务用车管理不严格。"]) if f.kind == "copied"
+    ] == []
