@@ -21,6 +21,7 @@ sections:
         max_chars: 50
       - id: problems
         kind: repeat
+        role: problems
         prompt: 存在的问题
         item_name: 个问题
         min: 1

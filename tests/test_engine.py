@@ -461,7 +461,9 @@ def test_bring_in_adds_answers_and_context_and_offers_last_years_problems(small_
     assert state.answers == {"good": "导入的"}
     assert state.context == {"last_year_problems": ["去年的问题一"]}
     assert reply.notice == "已导入去年的材料。"
+    assert reply.prompt.step == "good" and reply.prompt.last_year == ()
     state, replies = play(small_flow, [cmd("keep")], state)
     prompt = replies[-1].prompt
-    assert prompt.last_year == () or prompt.step.startswith("problems")
-    assert "lastyear" not in [a.kind for a in prompt.actions]  # no role: problems here
+    assert prompt.step == "problems[0].summary"
+    assert prompt.last_year == ("去年的问题一",)
+    assert "lastyear" in [a.kind for a in prompt.actions]

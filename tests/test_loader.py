@@ -30,7 +30,7 @@ def test_yes_no_on_off_stay_text():
 MALFORMED = [
     pytest.param(
         ("    title: 第二部分\n", "    title: [第二部分\n"),
-        "bad.yaml: line 42, column 14: YAML syntax error: expected ',' or ']', but got ':'",
+        "bad.yaml: line 43, column 14: YAML syntax error: expected ',' or ']', but got ':'",
         id="yaml-syntax",
     ),
     pytest.param(
