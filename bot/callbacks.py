@@ -31,7 +31,10 @@ def encode(payload: Payload) -> str:
 def decode(data: str) -> Payload | None:
     """The payload, or None for data of the wrong shape (stale clients, forgeries)."""
     parts = data.split(SEP)
-    if len(parts) != 4 or not parts[0].isdigit() or not parts[2]:
+    if len(parts) != 4 or not parts[2]:
+        return None
+    # ASCII digits only ("²".isdigit() is true), and few enough for an SQLite integer.
+    if not (parts[0].isascii() and parts[0].isdigit() and len(parts[0]) <= 18):
         return None
     return Payload(int(parts[0]), parts[1], parts[2], parts[3])
 

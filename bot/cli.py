@@ -17,7 +17,7 @@ from bot.errors import DuizhaoError, FlowError
 from bot.flows import flow_files, load_all, pick
 from bot.loader import load_flow
 from bot.service import Interviews
-from bot.storage import Storage
+from bot.storage import Storage, backup
 
 
 def default_db() -> Path:
@@ -78,6 +78,36 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"已导出到 {args.output}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Delete one interview for good, after showing what it is; needs --yes."""
+    storage = open_storage(args.db)
+    interview = storage.get(args.interview)
+    owner = args.owner or f"console:{getpass.getuser()}"
+    flow = load_all().get(interview.flow_id)
+    print(f"材料 #{interview.id}：{flow.title if flow else interview.flow_id}")
+    print(f"所有者：{interview.owner}")
+    print(f"创建于 {interview.created_at}，最后修改于 {interview.updated_at}")
+    events = len(storage.events(interview.id))
+    print(f"{len(interview.state.answers)} 项答案，{events} 条记录")
+    if interview.owner != owner:
+        # A mistyped id must not delete someone else's material: name its owner to confirm.
+        raise DuizhaoError(
+            f"材料 #{interview.id} 不属于 {owner}；确实要删除，请加 --owner {interview.owner}"
+        )
+    if not args.yes:
+        print("没有删除。确认要彻底删除，请加 --yes 再运行一次。", file=sys.stderr)
+        return 1
+    storage.delete(interview.id, interview.owner)
+    print(f"已删除材料 #{interview.id}，答案和记录都已从数据库中抹去。")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    dest = backup(args.db or default_db(), args.path)
+    print(f"已备份到 {dest}")
     return 0
 
 
@@ -168,6 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path)
     p.add_argument("--user")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("delete", help="彻底删除一份材料（先显示内容，加 --yes 才删除）")
+    p.add_argument("interview", type=int, help="材料编号")
+    p.add_argument("--owner", help="材料的所有者（默认：console:当前系统用户；如 tg:12345）")
+    p.add_argument("--yes", action="store_true", help="确认删除")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("backup", help="把正在使用的数据库备份到一个新文件")
+    p.add_argument("path", type=Path, help="备份文件（不能已经存在）")
+    p.add_argument("--db", type=Path, help="数据库文件（默认：BOT_DB 或用户数据目录）")
+    p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("render", help="从 YAML 答案文件直接生成报告")
     p.add_argument("file")

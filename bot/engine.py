@@ -27,6 +27,8 @@ ADD = "add"
 FINISH = "done"
 MISSING = object()
 TEXT_KINDS = ("text", "long_text")
+# A message with none of these is empty to a reader: blanks, controls, zero-width marks.
+_VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 # What an input can ask for besides answering.
 COMMANDS = (
@@ -278,8 +280,9 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
     section = flow.sections[step.section]
     numbers = [s.question.id for s in steps if s.section == step.section]
     number = list(dict.fromkeys(numbers)).index(step.question.id) + 1
+    shown = visible_sections(steps)
     progress = texts.PROGRESS.format(
-        section=step.section + 1, sections=len(flow.sections), number=number
+        section=shown.index(step.section) + 1, sections=len(shown), number=number
     )
     if section.target_chars:
         chars = _section_chars(flow, state.answers, step.section)
@@ -319,8 +322,9 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         text = q.prompt
         if step.item is not None:
             item = texts.ITEM.format(n=step.item + 1, item=step.question.item_name)
-            text = f"【{item}】{text}"
-            if step.item == 0 and q is step.question.questions[0]:
+            hidden = _hidden_answers(state, steps, step)
+            text = f"【{item}】" + "".join(f"{line}\n" for line in hidden) + text
+            if next(s for s in steps if s.question is step.question) is step:
                 text = f"{step.question.prompt}\n{text}"
         hint = q.hint
     return Prompt(
@@ -330,7 +334,7 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         hint=hint,
         progress=progress,
         section_id=section.id,
-        section_title=section.title,
+        section_title=section.title_in(state.answers),
         section_intro=section.intro,
         options=_options(step, state.answers),
         actions=tuple(actions),
@@ -343,29 +347,51 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
     )
 
 
+def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:
+    """An item's answers that are not asked (e.g. a measure imported from last year's
+    report): shown with its questions so the user knows which item they are on."""
+    items = state.answers.get(step.question.id) or []
+    if step.item is None or step.item >= len(items):
+        return []
+    asked = {
+        s.sub.id for s in steps if s.question is step.question and s.item == step.item and s.sub
+    }
+    return [
+        f"{sub.short}：{display(sub, value)}"
+        for sub in step.question.questions
+        if sub.id not in asked and (value := items[step.item].get(sub.id)) is not None
+    ]
+
+
 def _section_chars(flow: Flow, answers: dict[str, Any], section: int) -> int:
     """字数 of the text answers in one section."""
+    title_from = flow.sections[section].title_from
     return sum(
         zishu(v)
         for s in walk(flow, answers)
-        if s.section == section and s.asked.kind in TEXT_KINDS
+        if s.section == section and s.asked.kind in TEXT_KINDS and s.key != title_from
         if isinstance(v := value_at(answers, s), str)
     )
+
+
+def visible_sections(steps: list[Step]) -> list[int]:
+    """Indexes of the sections that have any step (conditions may hide whole sections)."""
+    return sorted({s.section for s in steps})
 
 
 def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
     """Progress per section: steps answered, steps in all, 字数."""
     steps = walk(flow, state.answers)
     result = []
-    for si, section in enumerate(flow.sections):
+    for si in visible_sections(steps):
+        section = flow.sections[si]
         mine = [s for s in steps if s.section == si and not s.more]
         values = [(s, value_at(state.answers, s)) for s in mine]
         answered = sum(v is not MISSING for _, v in values)
-        chars = sum(
-            zishu(v) for s, v in values if isinstance(v, str) and s.asked.kind in TEXT_KINDS
-        )
+        chars = _section_chars(flow, state.answers, si)
         first = next((s.key for s in steps if s.section == si), "")
-        result.append(SectionSummary(section.id, section.title, answered, len(mine), chars, first))
+        title = section.title_in(state.answers)
+        result.append(SectionSummary(section.id, title, answered, len(mine), chars, first))
     return tuple(result)
 
 
@@ -411,7 +437,9 @@ def edit_choices(flow: Flow, state: State) -> tuple[Button, ...]:
             Button("edit", s.title, s.first_step) for s in summarize(flow, state) if s.first_step
         )
     choices = []
-    for s in walk(flow, state.answers):
+    steps = walk(flow, state.answers)
+    shown = visible_sections(steps)
+    for s in steps:
         value = value_at(state.answers, s)
         if value is MISSING:
             continue
@@ -421,7 +449,7 @@ def edit_choices(flow: Flow, state: State) -> tuple[Button, ...]:
             where = f"{item}·{where}"
         answer = display(s.asked, value).replace("\n", " ")
         answer = answer if len(answer) <= 12 else answer[:12] + "…"
-        part = texts.PART.format(n=s.section + 1)
+        part = texts.PART.format(n=shown.index(s.section) + 1)
         choices.append(Button("edit", f"{part}｜{where}：{answer}", s.key))
     return tuple(choices)
 
@@ -670,7 +698,7 @@ def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]
     text = value.strip()
     if current.more or q.kind in ("choice", "yesno", "multi"):
         return _typed_choice(flow, state, steps, index, current, text)
-    if not text:
+    if not _VISIBLE.search(text):
         return _refuse(flow, state, texts.ERR_EMPTY)
     if q.kind == "long_text":
         draft = [*state.drafts.get(current.key, []), text]

@@ -64,7 +64,7 @@ QUESTION_KEYS = {
     "item_name": "repeat",
     "more_prompt": "repeat",
     "questions": "repeat",
-    "samples": "text, long_text",
+    "samples": "long_text",
     "target_chars": "optional",
     "role": "optional",
 }

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.conditions import holds
+
 KINDS = ("text", "long_text", "choice", "multi", "yesno", "repeat")
 # What a top-level question holds, for the quality checks: which answers are problems,
 # causes, measures.
@@ -69,9 +71,15 @@ class Section:
     title_from: str | None = None
 
     def title_in(self, answers: Mapping[str, Any]) -> str:
-        """The title the user gave (a `title_from` answer), else the flow's."""
-        custom = answers.get(self.title_from) if self.title_from else None
-        return custom.strip() if isinstance(custom, str) and custom.strip() else self.title
+        """The title the user gave (a `title_from` answer, while its question is asked),
+        else the flow's."""
+        if not self.title_from:
+            return self.title
+        question = next(q for q in self.questions if q.id == self.title_from)
+        custom = answers.get(self.title_from)
+        if not isinstance(custom, str) or not holds(question.when, answers):
+            return self.title
+        return custom.strip().rstrip("。；，.;,") or self.title
 
 
 @dataclass(frozen=True)

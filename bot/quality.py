@@ -217,7 +217,12 @@ def lengths(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
     found = []
     total = 0
     for section in flow.sections:
-        chars = sum(zishu(t) for q in section.questions for t in _texts(answers.get(q.id)))
+        chars = sum(
+            zishu(t)
+            for q in section.questions
+            if q.id != section.title_from  # a typed theme title is no content
+            for t in _texts(answers.get(q.id))
+        )
         total += chars
         if section.target_chars and 0 < chars < section.target_chars:
             first = section.questions[0].id

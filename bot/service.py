@@ -7,6 +7,7 @@ everywhere: load the active interview, step the engine, commit, then reply.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot import engine
 from bot.engine import Input, Reply
@@ -32,10 +33,14 @@ class Interviews:
     def flow_of(self, interview: Interview) -> Flow:
         return self.flows[interview.flow_id]
 
-    def start(self, owner: str, flow_id: str) -> Outcome:
+    def start(self, owner: str, flow_id: str, source: str | None = None) -> Outcome:
+        """A new interview; the same `source` (a Telegram update) twice starts only one."""
         flow = self.flows[flow_id]
         state, reply = engine.start(flow)
-        return Outcome(self.storage.create(owner, flow, state), reply)
+        interview = self.storage.create(owner, flow, state, source)
+        if interview.state != state:  # started by this source before, and answered since
+            return self.resume(interview)
+        return Outcome(interview, reply)
 
     def active(self, owner: str) -> Interview | None:
         """The owner's active interview, if its flow is still shipped."""
@@ -50,6 +55,15 @@ class Interviews:
         if state != interview.state:
             interview = self.storage.save(interview, Input("resume"), state) or interview
         return Outcome(interview, reply)
+
+    def bring_in(
+        self, interview: Interview, answers: dict[str, Any], context: dict[str, Any]
+    ) -> Outcome:
+        """Add imported answers and context (last year's report), logged as one input."""
+        flow = self.flow_of(interview)
+        state, reply = engine.bring_in(flow, interview.state, answers, context)
+        saved = self.storage.save(interview, Input("import", ",".join(sorted(answers))), state)
+        return Outcome(saved or interview, reply)
 
     def answer(self, interview: Interview, inp: Input, source: str | None = None) -> Outcome | None:
         """Apply and save one input; None if `source` was handled before."""

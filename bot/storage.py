@@ -99,6 +99,15 @@ def m004_context(db: Database) -> None:
     db["interviews"].add_column("context", str)
 
 
+@migrations()
+def m005_imports(db: Database) -> None:
+    # Last year's report between upload (or paste) and the user's confirmation.
+    db["imports"].create(
+        {"owner": str, "interview_id": int, "text": str, "parsed": str, "created_at": str},
+        pk="owner",
+    )
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -125,7 +134,12 @@ class Interview:
 class Storage:
     """The SQLite database of one installation; safe to share between threads."""
 
-    def __init__(self, path: str | Path, clock: Callable[[], datetime] = _utcnow):
+    def __init__(
+        self,
+        path: str | Path,
+        clock: Callable[[], datetime] = _utcnow,
+        timeout: float = 10.0,
+    ):
         self.path = Path(path)
         self.clock = clock
         self._lock = threading.RLock()
@@ -134,8 +148,17 @@ class Storage:
         if not self.path.exists():
             # The reports are sensitive: the file is readable by its owner only.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        # SQLite would open a read-only file read-only and fail only at the first answer.
+        if not os.access(self.path, os.R_OK | os.W_OK):
+            raise StorageError(f"数据库文件只读或没有权限，无法保存答案：{self.path}")
         try:
-            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
+            # `timeout`: how long a write waits for another process's lock before failing.
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=timeout)
+            problem = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise StorageError(
+                    f"数据库文件已损坏（{problem}）：{self.path}；请用备份恢复（见 README）"
+                )
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed answer survives a power cut too, not only a killed process.
             conn.execute("PRAGMA synchronous=FULL")
@@ -149,6 +172,10 @@ class Storage:
 
     def close(self) -> None:
         self.db.close()
+
+    def backup(self, dest: str | Path) -> Path:
+        """A consistent copy of this database, taken while it is in use; see `backup`."""
+        return backup(self.path, dest)
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
@@ -213,10 +240,16 @@ class Storage:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def create(self, owner: str, flow: Flow, state: State) -> Interview:
-        """A new interview, made the owner's active one."""
+    def create(self, owner: str, flow: Flow, state: State, source: str | None = None) -> Interview:
+        """A new interview, made the owner's active one; `source` seen before: that one."""
         now = self._now()
         with self._write() as db:
+            if source and (
+                seen := db.execute(
+                    "select interview_id from events where source = ?", [source]
+                ).fetchone()
+            ):
+                return self.get(seen[0])
             table = db["interviews"]
             table.insert(
                 {
@@ -235,7 +268,14 @@ class Storage:
             interview_id = table.last_pk
             _write_answers(db, interview_id, {}, state.answers, now)
             db["events"].insert(
-                {"interview_id": interview_id, "at": now, "step": "", "kind": "start", "value": ""}
+                {
+                    "interview_id": interview_id,
+                    "at": now,
+                    "step": "",
+                    "kind": "start",
+                    "value": "",
+                    "source": source,
+                }
             )
             db["owners"].upsert({"owner": owner, "active_interview": interview_id}, pk="owner")
         return self.get(interview_id)
@@ -289,11 +329,21 @@ class Storage:
             db["answers"].delete_where("interview_id = ?", [interview_id])
             db["events"].delete_where("interview_id = ?", [interview_id])
             db["reminders"].delete_where("interview_id = ?", [interview_id])
+            db["imports"].delete_where("interview_id = ?", [interview_id])
             db["interviews"].delete(interview_id)
             db.execute(
                 "update owners set active_interview = null where active_interview = ?",
                 [interview_id],
             )
+        # secure_delete zeroes the rows in the database file, but the WAL still holds earlier
+        # copies of their pages: write the WAL back and empty it, so no trace is left.
+        self.checkpoint()
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it; False if a reader kept it."""
+        with self._lock:
+            busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
 
     # -- deadlines and reminders --------------------------------------------------------------
 
@@ -362,6 +412,31 @@ class Storage:
                 ).rowcount
         return added > 0
 
+    # -- last year's report, before it is confirmed ------------------------------------------
+
+    def pending_import(self, owner: str) -> dict[str, Any] | None:
+        """The owner's import in progress: interview_id, pasted text, parsed JSON."""
+        with self._lock:
+            rows = list(self.db["imports"].rows_where("owner = ?", [owner]))
+        return rows[0] if rows else None
+
+    def put_import(self, owner: str, interview_id: int, text: str = "", parsed: str = "") -> None:
+        with self._write() as db:
+            db["imports"].upsert(
+                {
+                    "owner": owner,
+                    "interview_id": interview_id,
+                    "text": text,
+                    "parsed": parsed,
+                    "created_at": self._now(),
+                },
+                pk="owner",
+            )
+
+    def drop_import(self, owner: str) -> None:
+        with self._write() as db:
+            db["imports"].delete_where("owner = ?", [owner])
+
     # -- the Telegram inbox ------------------------------------------------------------------
 
     def inbox_put(self, updates: list[tuple[int, str, str]]) -> None:
@@ -397,6 +472,42 @@ class Storage:
     def inbox_done(self, update_id: int) -> None:
         with self._write() as db:
             db["inbox"].delete_where("update_id = ?", [update_id])
+
+
+def backup(source: str | Path, dest: str | Path) -> Path:
+    """Copy a database that may be in use with SQLite's online backup API.
+
+    The copy holds every transaction committed before it began and nothing half-written; it
+    is one self-contained file (no -wal), readable by its owner only. `dest` must not exist.
+    """
+    source, dest = Path(source), Path(dest)
+    if not source.is_file():
+        raise StorageError(f"数据库文件不存在：{source}")
+    if not dest.parent.is_dir():
+        raise StorageError(f"备份所在的文件夹不存在：{dest.parent}")
+    try:
+        os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise StorageError(f"{dest} 已经存在，不会覆盖它；请换一个文件名") from None
+    try:
+        src = sqlite3.connect(str(source), timeout=10)
+        try:
+            copy = sqlite3.connect(str(dest))
+            try:
+                src.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+                problem = copy.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                copy.close()
+        finally:
+            src.close()
+        if problem != "ok":
+            raise sqlite3.DatabaseError(problem)
+    except sqlite3.DatabaseError as exc:
+        for leftover in (dest, Path(f"{dest}-wal"), Path(f"{dest}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise StorageError(f"备份 {source} 失败：{exc}") from exc
+    return dest
 
 
 def _status(state: State) -> str:

@@ -31,13 +31,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import answersfile, callbacks, engine, reminders
+from bot import answersfile, callbacks, engine, lastyear, reminders
 from bot import telegram_texts as say
 from bot import telegram_view as view
+from bot.carryover import carry_over, from_json, to_json
 from bot.commands import MENU, parse_command
 from bot.config import BotConfig
 from bot.engine import Input, Reply
-from bot.errors import UnknownInterview
+from bot.errors import StorageError, UnknownInterview
 from bot.report import build_document
 from bot.service import Interviews, Outcome
 from bot.storage import Interview
@@ -49,6 +50,8 @@ log = logging.getLogger("duizhao.bot")
 
 # Commands the engine handles itself; the others are the bot's own.
 ENGINE_COMMANDS = {"back": "back", "skip": "skip"}
+# Commands that read what follows them (/start's is a deep-link payload, ignored).
+TAKES_ARGS = {"start", "deadline", "remind"}
 
 
 def owner_of(update: Update) -> str:
@@ -101,11 +104,16 @@ class DuizhaoBot:
             "help": self.cmd_help,
             "cancel": self.cmd_cancel,
             "deadline": self.cmd_deadline,
+            "lastyear": self.cmd_lastyear,
             "remind": self.cmd_remind,
         }
+        # New messages only: an edited "/back" is an edit (on_edited), not a second command.
+        new = filters.UpdateType.MESSAGE
         for name, handler in commands.items():
-            app.add_handler(CommandHandler(name, handler))
-        app.add_handler(MessageHandler(filters.COMMAND, self.cmd_unknown))
+            if name not in TAKES_ARGS:
+                handler = self._no_args(name, handler)
+            app.add_handler(CommandHandler(name, handler, filters=new))
+        app.add_handler(MessageHandler(new & filters.COMMAND, self.cmd_unknown))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(
             MessageHandler(
@@ -113,6 +121,9 @@ class DuizhaoBot:
             )
         )
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edited))
+        app.add_handler(
+            MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, self.on_document)
+        )
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_other))
         app.add_error_handler(self.on_error)
         if self.config.remind_interval:
@@ -120,6 +131,16 @@ class DuizhaoBot:
                 self.remind_tick, interval=self.config.remind_interval, first=5
             )
         return app
+
+    def _no_args(self, name: str, handler: Callable) -> Callable:
+        """The handler, saying first that the words after the command were not read."""
+
+        async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if context.args:
+                await self._send(update, say.NO_ARGS.format(name=name), parse_mode=None)
+            await handler(update, context)
+
+        return run
 
     async def _post_init(self, app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
@@ -135,15 +156,16 @@ class DuizhaoBot:
             blocked = update.my_chat_member.new_chat_member.status == "kicked"
             self.service.storage.set_blocked(owner_of(update), blocked)
             raise ApplicationHandlerStop
-        allowed = self.config.allowed_users
-        if allowed is not None and user.id not in allowed:
-            await self._refuse(update, say.PRIVATE_BOT)
-            raise ApplicationHandlerStop
+        # Groups first: a group hears at most one line per command, whoever sends it.
         if chat.type != ChatType.PRIVATE:
             if update.message and update.message.text and update.message.text.startswith("/"):
                 await self._refuse(update, say.PRIVATE_CHAT_ONLY)
             elif update.callback_query:
                 await self._refuse(update, say.PRIVATE_CHAT_ONLY)
+            raise ApplicationHandlerStop
+        allowed = self.config.allowed_users
+        if allowed is not None and user.id not in allowed:
+            await self._refuse(update, say.PRIVATE_BOT)
             raise ApplicationHandlerStop
 
     async def _refuse(self, update: Update, text: str) -> None:
@@ -386,10 +408,106 @@ class DuizhaoBot:
     # -- answers ---------------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Typed text answers the current question."""
+        """Typed text answers the current question (or, after /lastyear, is last year's report)."""
+        pending = self.service.storage.pending_import(owner_of(update))
+        if pending and not pending["parsed"]:
+            await self._collect_paste(update, pending)
+            return
         interview = await self._active_or_offer(update)
         if interview:
             await self._apply(update, Input.text(update.message.text), interview)
+
+    # -- last year's report ------------------------------------------------------------------
+
+    async def cmd_lastyear(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Start taking last year's report as pasted text (a sent .docx/.txt needs no command)."""
+        interview = await self._active_or_offer(update)
+        if interview is None:
+            return
+        self.service.storage.put_import(owner_of(update), interview.id)
+        await self._send(update, say.PASTE_START, self._import_keyboard(interview.id, parse=False))
+
+    async def _collect_paste(self, update: Update, pending: dict) -> None:
+        text = (
+            f"{pending['text']}\n{update.message.text}" if pending["text"] else update.message.text
+        )
+        self.service.storage.put_import(owner_of(update), pending["interview_id"], text=text)
+        keyboard = self._import_keyboard(pending["interview_id"], parse=True)
+        await self._send(update, say.PASTE_RECEIVED.format(chars=len(text)), keyboard)
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A .docx or .txt is taken as last year's report; anything else is refused unread."""
+        document = update.message.document
+        name = document.file_name or ""
+        if (document.file_size or 0) > lastyear.MAX_BYTES:
+            await self._send(update, say.IMPORT_TOO_BIG)
+            return
+        if not name.lower().endswith((".docx", ".txt")):
+            await self._send(update, say.IMPORT_WRONG_KIND)
+            return
+        interview = await self._active_or_offer(update)
+        if interview is None:
+            return
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+        await self._parse_and_offer(update, interview.id, lambda: lastyear.parse_upload(name, data))
+
+    async def _parse_and_offer(
+        self, update: Update, interview_id: int, parse: Callable[[], lastyear.ParsedReport]
+    ) -> None:
+        owner = owner_of(update)
+        try:
+            report = await asyncio.to_thread(parse)
+        except lastyear.NotAReport as exc:
+            self.service.storage.drop_import(owner)
+            await self._send(update, escape(str(exc)))
+            return
+        self.service.storage.put_import(owner, interview_id, parsed=to_json(report))
+        lines = [say.IMPORT_FOUND.format(summary=escape(report.summary()))]
+        lines += [f"{i}. {escape(m.heading)}" for i, m in enumerate(report.measures[:10], 1)]
+        lines.append(say.IMPORT_CONFIRM)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    view.button(say.IMPORT_YES, callbacks.Payload(interview_id, "", "i", "y")),
+                    view.button(say.IMPORT_NO, callbacks.Payload(interview_id, "", "i", "n")),
+                ]
+            ]
+        )
+        await self._send(update, view.clip_html("\n".join(lines)), keyboard)
+
+    def _import_keyboard(self, interview_id: int, parse: bool) -> InlineKeyboardMarkup:
+        buttons = [view.button(say.IMPORT_NO, callbacks.Payload(interview_id, "", "i", "n"))]
+        if parse:
+            buttons.insert(
+                0, view.button(say.PASTE_PARSE, callbacks.Payload(interview_id, "", "i", "p"))
+            )
+        return InlineKeyboardMarkup([buttons])
+
+    async def _import_button(self, update: Update, payload: callbacks.Payload) -> None:
+        """解析 (p) the pasted text, 确认导入 (y) or 取消 (n)."""
+        owner = owner_of(update)
+        pending = self.service.storage.pending_import(owner)
+        interview = self.service.active(owner)
+        if pending is None or interview is None or pending["interview_id"] != payload.interview_id:
+            await self._stale(update)
+            return
+        if payload.value == "n":
+            self.service.storage.drop_import(owner)
+            await self._send(update, say.IMPORT_CANCELLED)
+        elif payload.value == "p" and pending["text"]:
+            text = pending["text"]
+            await self._parse_and_offer(update, interview.id, lambda: lastyear.parse_text(text))
+        elif payload.value == "y" and pending["parsed"]:
+            report = from_json(pending["parsed"])
+            flow = self.service.flow_of(interview)
+            answers, extra = carry_over(flow, report)
+            outcome = await asyncio.to_thread(self.service.bring_in, interview, answers, extra)
+            self.service.storage.drop_import(owner)
+            log.info("last year's report imported into interview %s", interview.id)
+            await self._show(update, outcome)
+        else:
+            await self._stale(update)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Editing a sent message does not change an answer (an explicit /edit does)."""
@@ -414,6 +532,9 @@ class DuizhaoBot:
         if payload.action in ("r", "x", "y", "z"):
             await self._manage(update, payload)
             return
+        if payload.action == "i":
+            await self._import_button(update, payload)
+            return
         interview = self.service.active(owner)
         kind = view.COMMANDS_BY_CODE.get(payload.action)
         if interview is None or interview.id != payload.interview_id or kind is None:
@@ -423,7 +544,7 @@ class DuizhaoBot:
             await self._apply(update, Input("edit", payload.step), interview)
         elif payload.step != interview.state.cursor:
             await self._stale(update)
-        elif kind in ("guide", "samples"):
+        elif kind in ("guide", "samples", "lastyear"):
             await self._show_help(update, interview, kind)
         else:
             await self._apply(update, Input(kind, payload.value), interview)
@@ -436,6 +557,11 @@ class DuizhaoBot:
         elif kind == "guide":
             text = f"<b>说明</b>\n{escape(prompt.guide or say.NO_GUIDE)}"
             await self._send(update, text)
+        elif kind == "lastyear":
+            lines = [say.LAST_YEAR_PROBLEMS] + [
+                f"{i}. {p}" for i, p in enumerate(prompt.last_year, 1)
+            ]
+            await self._send_long(update, lines[0], "\n".join(lines[1:]))
         elif prompt.samples:
             text, keyboard = view.samples_message(interview.id, prompt)
             await self._send(update, text, keyboard)
@@ -474,7 +600,7 @@ class DuizhaoBot:
         if flow_id not in self.service.flows:
             await self._stale(update)
             return
-        outcome = self.service.start(owner_of(update), flow_id)
+        outcome = self.service.start(owner_of(update), flow_id, f"tg:{update.update_id}")
         log.info("interview %s started (%s)", outcome.interview.id, flow_id)
         title = self.service.flows[flow_id].title
         await self._send(update, say.STARTED.format(title=title) + "\n" + say.DEADLINE_TIP)
@@ -489,12 +615,14 @@ class DuizhaoBot:
         outcome = await asyncio.to_thread(
             self.service.answer, interview, inp, f"tg:{update.update_id}"
         )
-        if outcome is None:  # delivered twice: the first delivery was applied
+        replayed = outcome is None
+        if replayed:  # delivered twice: the first delivery was applied
             outcome = self.service.resume(self.service.storage.get(interview.id))
         await self._show(
             update, outcome, compact=outcome.interview.state.cursor == interview.state.cursor
         )
-        if outcome.interview.finished and not was_finished:
+        # Delivered again after a crash: the first delivery may have died before the report.
+        if outcome.interview.finished and (not was_finished or replayed):
             log.info("interview %s finished", interview.id)
             await self._send_report(update, outcome.interview)
 
@@ -506,6 +634,10 @@ class DuizhaoBot:
 
     async def _resume(self, update: Update, interview: Interview) -> None:
         flow = self.service.flow_of(interview)
+        if interview.finished:  # nothing to continue: say so, or the chat shows nothing
+            text = say.ALREADY_FINISHED.format(title=flow.title)
+            await self._send(update, text, parse_mode=None)
+            return
         await self._send(update, say.RESUMED.format(title=flow.title))
         await self._show(update, self.service.resume(interview), with_section=True)
 
@@ -513,6 +645,11 @@ class DuizhaoBot:
         interview = self.service.active(owner_of(update))
         if interview is None:
             await self._send(update, say.STALE_NOTHING, view.flow_keyboard(self.service.flows))
+            return
+        if interview.finished:  # no current question to show below the notice
+            title = self.service.flow_of(interview).title
+            text = say.STALE_FINISHED + say.ALREADY_FINISHED.format(title=title)
+            await self._send(update, text, parse_mode=None)
             return
         await self._show(update, self.service.resume(interview), notice=say.STALE)
 
@@ -597,8 +734,10 @@ class DuizhaoBot:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log one line; tell the user their answers are safe."""
         log.error("error handling an update: %s: %s", type(context.error).__name__, context.error)
+        # A failed write was rolled back: the user must not be told it was saved.
+        text = say.NOT_SAVED if isinstance(context.error, StorageError) else say.ERROR
         if isinstance(update, Update) and update.effective_chat:
             try:
-                await update.effective_chat.send_message(say.ERROR, parse_mode=None)
+                await update.effective_chat.send_message(text, parse_mode=None)
             except Exception as exc:  # the chat may be unreachable; the log line above stands
                 log.warning("could not tell chat about the error: %s", exc)

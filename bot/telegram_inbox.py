@@ -17,9 +17,12 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.errors import StorageError
 from bot.storage import Storage
 
 log = logging.getLogger("duizhao.inbox")
+# Seconds a long poll may take beyond its own timeout before the request counts as failed.
+READ_MARGIN = 10
 
 
 class Inbox:
@@ -34,8 +37,12 @@ class Inbox:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set, then let the workers finish what they hold."""
-        for _, body in await asyncio.to_thread(self.storage.inbox_pending):
-            self._dispatch(Update.de_json(json.loads(body), self.app.bot))
+        for update_id, body in await asyncio.to_thread(self.storage.inbox_pending):
+            update = self._read(json.loads(body))
+            if update is None:
+                await self._done(update_id)
+            else:
+                self._dispatch(update)
         offset = await asyncio.to_thread(self.storage.inbox_offset)
         while not stop.is_set():
             poll = asyncio.ensure_future(self._poll(offset))
@@ -45,27 +52,42 @@ class Inbox:
             if not poll.done():
                 poll.cancel()
                 break
-            updates = poll.result()
-            if not updates:
+            raw = poll.result()
+            if not raw:
                 continue
+            updates = [(r, u) for r in raw if (u := self._read(r)) is not None]
             rows = [
-                (u.update_id, chat_key(u), json.dumps(u.to_dict(), ensure_ascii=False))
-                for u in updates
+                (u.update_id, chat_key(u), json.dumps(r, ensure_ascii=False)) for r, u in updates
             ]
-            await asyncio.to_thread(self.storage.inbox_put, rows)
-            offset = max(u.update_id for u in updates) + 1
-            for update in updates:
+            try:
+                await asyncio.to_thread(self.storage.inbox_put, rows)
+            except StorageError as exc:
+                # Not confirmed, so Telegram keeps them and sends them again.
+                log.warning("could not store updates, retrying: %s", exc)
+                await asyncio.sleep(1)
+                continue
+            offset = max(r.get("update_id", 0) for r in raw) + 1
+            for _, update in updates:
                 self._dispatch(update)
         await self.drain()
 
-    async def _poll(self, offset: int) -> list[Update]:
+    async def _poll(self, offset: int) -> list[dict]:
+        """The next updates as Telegram sent them (JSON objects), [] after a passing failure.
+
+        Bot.get_updates would turn the whole batch into Update objects and raise if any one of
+        them cannot be read, so the same batch would come back, and fail, forever.
+        """
         try:
+            data = {
+                "offset": offset or None,
+                "timeout": self.poll_timeout,
+                "allowed_updates": Update.ALL_TYPES,
+            }
             return list(
-                await self.app.bot.get_updates(
-                    offset=offset or None,
-                    timeout=self.poll_timeout,
-                    allowed_updates=Update.ALL_TYPES,
+                await self.app.bot._post(
+                    "getUpdates", data, read_timeout=self.poll_timeout + READ_MARGIN
                 )
+                or []
             )
         except (Conflict, InvalidToken):
             raise  # another process polls this token, or the token is wrong: stop
@@ -75,6 +97,15 @@ class Inbox:
             log.warning("polling failed, retrying: %s", exc)
             await asyncio.sleep(1)
         return []
+
+    def _read(self, raw: dict) -> Update | None:
+        """The Update, or None (logged) for one this library cannot read: it is dropped."""
+        try:
+            return Update.de_json(raw, self.app.bot)
+        except Exception as exc:  # whatever the parser raises, one update must not stop all
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            log.warning("update %s cannot be read and is skipped: %r", update_id, exc)
+            return None
 
     def _dispatch(self, update: Update) -> None:
         key = chat_key(update)
@@ -96,7 +127,17 @@ class Inbox:
             try:
                 await self.app.process_update(update)
             finally:
-                await asyncio.to_thread(self.storage.inbox_done, update.update_id)
+                await self._done(update.update_id)
+
+    async def _done(self, update_id: int) -> None:
+        """Forget a handled update; retried while the database cannot be written (locked)."""
+        while True:
+            try:
+                await asyncio.to_thread(self.storage.inbox_done, update_id)
+                return
+            except StorageError as exc:
+                log.warning("could not mark update %s handled, retrying: %s", update_id, exc)
+                await asyncio.sleep(1)
 
     async def drain(self) -> None:
         while self._workers:

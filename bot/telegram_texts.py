@@ -20,6 +20,17 @@ REMIND_OFF = "已关闭提醒。想再开启，发 /remind on。"
 REMIND_STATUS = "提醒目前是{state}的。/remind on 开启，/remind off 关闭。"
 REMINDER = "您的《{title}》还没写完：已完成 {done}/{parts} 部分，共 {chars} 字。点“继续”接着写。"
 CONTINUE = "继续"
+LAST_YEAR_PROBLEMS = "去年查摆的问题（仅供对照，今年的问题要写新的情况，不要照抄）："
+PASTE_START = "请把去年的对照检查材料全文粘贴发送，可以分几条发；发完点“解析”。也可以直接发送去年的 Word（.docx）或文本（.txt）文件。"
+PASTE_RECEIVED = "已收到 {chars} 字。贴完了就点“解析”。"
+PASTE_PARSE = "解析"
+IMPORT_FOUND = "从去年的材料里{summary}\n整改措施："
+IMPORT_CONFIRM = "确认后，这些措施会成为“上年度整改落实情况”的清单，我会逐条问您落实得怎样；去年的问题会在写今年问题时供您对照。"
+IMPORT_YES = "确认导入"
+IMPORT_NO = "取消"
+IMPORT_CANCELLED = "已取消，没有导入任何内容。"
+IMPORT_TOO_BIG = "文件超过 2 MB，没有读取。请发送去年材料的 Word（.docx）或文本（.txt）文件，或用 /lastyear 粘贴全文。"
+IMPORT_WRONG_KIND = "我只能读取 Word（.docx）或文本（.txt）文件。.doc 或 PDF 请先另存为 .docx，或用 /lastyear 粘贴全文。"
 CHOOSE_FLOW = "请选择要写的材料："
 NO_INTERVIEW = "您还没有正在写的材料。请选择要写的材料："
 PRIVATE_BOT = "抱歉，这是一个内部使用的机器人，您暂时没有使用权限。"
@@ -29,6 +40,9 @@ EDITED = "修改已发送的消息不会改变答案。要修改某一题，请�
 NO_GUIDE = "这一部分没有补充说明。"
 STALE = "这个按钮已经过期，下面是当前的问题。"
 STALE_NOTHING = "这个按钮已经过期。请选择要写的材料："
+STALE_FINISHED = "这个按钮已经过期。"
+ALREADY_FINISHED = "《{title}》已经完成。发 /report 再次获取报告，发 /edit 修改，发 /new 新写一份。"
+NOT_SAVED = "抱歉，数据库暂时无法写入，刚才这一条没有保存。请稍后再发一次。"
 UNKNOWN_COMMAND = "没有这个命令。发 /help 查看可用的命令。"
 NO_ARGS = "/{name} 后面不需要加内容，已按 /{name} 处理。"
 STARTED = "已开始：{title}"
@@ -74,5 +88,6 @@ HELP = """使用说明
 /delete 删除一份材料
 /cancel 取消正在进行的修改
 /deadline 设置会议或提交日期（如 /deadline 12月20日）
+/lastyear 导入去年的材料（粘贴全文；也可以直接发送 .docx 或 .txt 文件）
 /remind 开启或关闭提醒（/remind on、/remind off）
 /help 本说明"""

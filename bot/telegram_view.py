@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -28,6 +29,7 @@ ACTION_CODES = {
     # These two only show something; the engine is not involved.
     "guide": "h",
     "samples": "p",
+    "lastyear": "l",
 }
 COMMANDS_BY_CODE = {code: kind for kind, code in ACTION_CODES.items()}
 
@@ -167,6 +169,24 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def clip_html(html: str) -> str:
+    """A message built of escaped lines, kept within Telegram's limit at a line break."""
+    if len(html) <= MAX_TEXT:
+        return html
+    return html[: html.rfind("\n", 0, MAX_TEXT - 2)] + "\n…"
+
+
 def _fit(html: str) -> str:
     # Prompts are short; a current answer is clipped above, so this only guards the limit.
-    return html if len(html) <= MAX_TEXT else html[: MAX_TEXT - 1] + "…"
+    # Telegram counts the text as shown: tags count nothing, "&amp;" one character.
+    if len(unescape(re.sub(r"<[^>]*>", "", html))) <= MAX_TEXT:
+        return html
+    # Never end inside a tag or an entity, and close what is open, or Telegram rejects it.
+    cut = re.sub(r"<[^>]*$|&[^;\s]*$", "", html[: MAX_TEXT - 1])
+    tags: list[str] = []
+    for closing, name in re.findall(r"<(/?)([a-z-]+)[^>]*>", cut):
+        if not closing:
+            tags.append(name)
+        elif tags:
+            tags.pop()
+    return cut + "…" + "".join(f"</{name}>" for name in reversed(tags))

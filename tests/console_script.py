@@ -18,6 +18,8 @@ def lines_for(q: Question, value: Any) -> list[str]:
         return ["是" if value else "否"]
     if q.kind == "choice":
         return [q.option(value).label]
+    if q.kind == "multi":
+        return ["、".join(q.option(v).label for v in value)]
     return [value]
 
 

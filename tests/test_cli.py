@@ -25,13 +25,15 @@ def test_flows_check_names_every_fault_and_fails(tmp_path, capsys):
     (tmp_path / "flows").mkdir()
     broken = tmp_path / "flows" / "broken.yaml"
     text = (FLOWS_DIR / "2022-liuge.yaml").read_text(encoding="utf-8")
-    broken.write_text(text.replace("max: 6", "max: 0", 1))
+    broken.write_text(text.replace("        max: 6\n", "        max: 0\n", 1))
     assert main(["flows", "check", str(broken)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert f"{broken}: sections[0].questions.t1_problems.min: min 1 is greater than max 0" in err
     assert any(
-        "sections[0].questions.t1_problems.max: max must be between 1 and 20" in e for e in err
-    )
+        e.startswith(f"{broken}: sections[")
+        and e.endswith("].questions.t1_problems.min: min 1 is greater than max 0")
+        for e in err
+    ), err
+    assert any(".questions.t1_problems.max: max must be between 1 and 20" in e for e in err)
 
 
 def test_flows_list(capsys):

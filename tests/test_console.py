@@ -15,6 +15,7 @@ import pytest
 from bot.answersfile import parse
 from bot.flows import load_all
 from tests.console_script import script
+from tests.typed import typed_texts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
 FLOWS = load_all()
@@ -55,16 +56,6 @@ def report_text(out: Path) -> str:
     return "\n".join(p.text for p in docx.Document(path).paragraphs)
 
 
-def typed(answers: dict) -> list[str]:
-    found = []
-    for value in answers.values():
-        for v in value if isinstance(value, list) else [value]:
-            for t in v.values() if isinstance(v, dict) else [v]:
-                if isinstance(t, str):
-                    found += [p.rstrip("。；，") for p in t.split("\n") if p.strip()]
-    return found
-
-
 @pytest.mark.parametrize("flow_id", sorted(FLOWS))
 def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
     answers = fixture(flow_id)
@@ -75,7 +66,7 @@ def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
     assert "报告已生成" in out
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".md", ".txt"]
     text = report_text(tmp_path / "out")
-    assert [p for p in typed(answers) if p not in text] == []
+    assert [p for p in typed_texts(FLOWS[flow_id], answers) if p not in text] == []
 
 
 def test_a_killed_console_resumes_with_every_answer(tmp_path):
@@ -100,12 +91,12 @@ def test_a_killed_console_resumes_with_every_answer(tmp_path):
     assert "继续上次未写完的材料" in out
     assert "报告已生成" in out, out[-2000:]
     text = report_text(tmp_path / "out")
-    assert [p for p in typed(answers) if p not in text] == []
+    assert [p for p in typed_texts(FLOWS[flow_id], answers) if p not in text] == []
 
 
 def test_closed_stdin_keeps_the_answers(tmp_path):
     proc = console(tmp_path, "--flow", "2022-liuge")
-    out, _ = proc.communicate("/skip\n学用结合有差距\n", timeout=60)
+    out, _ = proc.communicate("否\n/skip\n学用结合有差距\n", timeout=60)
     assert "答案都已保存" in out
     again = console(tmp_path)
     out, _ = again.communicate("/back\n", timeout=60)

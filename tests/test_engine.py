@@ -448,6 +448,8 @@ sections:
     assert state.cursor == "items[0].status"
     state = engine.adopt(flow, {"first": "一", "items": [{"measure": "导入的措施"}]})
     assert state.cursor == "items[0].status"
+    # The hidden answer is shown so the user knows which item the question is about.
+    assert engine.show(flow, state).prompt.text == "条目\n【第1条】措施：导入的措施\n进展"
 
 
 def test_bring_in_adds_answers_and_context_and_offers_last_years_problems(small_flow):

@@ -32,6 +32,11 @@ def answer_one(user: FakeUser, q: Question, value: Any) -> None:
         user.click("是" if value else "否")
     elif q.kind == "choice":
         user.click(q.option(value).label)
+    elif q.kind == "multi":
+        for option_id in value:
+            user.click(q.option(option_id).label)
+            user.wait_reply()
+        user.click("完成")
     else:
         user.send(value)
     user.wait_reply()

@@ -14,6 +14,7 @@ from bot.flows import load_all
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.fakeapi import FakeBotAPI, FakeUser
 from tests.e2e.player import play
+from tests.typed import typed_texts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "answers"
 FLOWS = load_all()
@@ -43,26 +44,18 @@ def user(api, running) -> FakeUser:
     return api.user(next(_next_user))
 
 
-def start_flow(user: FakeUser, title: str = FIRST_FLOW_TITLE) -> None:
+def start_flow(user: FakeUser, title: str = FIRST_FLOW_TITLE, setup: bool = True) -> None:
     user.send("/start")
     user.wait_for(lambda m: m.buttons and any(title in label for row in m.buttons for label in row))
     user.click(title)
-    user.wait_for(lambda m: "第1/" in m.text)
+    first = user.wait_for(lambda m: "第1/" in m.text)
+    if setup and first.buttons and ["是", "否"] in first.buttons:  # "own theme titles?": no
+        user.click("否")
+        user.wait_for(lambda m: "第2/" in m.text)
 
 
 def docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
-
-
-def typed_pieces(answers: dict) -> list[str]:
-    """Every text a user typed, as it must appear in the report (end punctuation aside)."""
-    pieces: list[str] = []
-    for value in answers.values():
-        values = value if isinstance(value, list) else [value]
-        for v in values:
-            texts = v.values() if isinstance(v, dict) else [v]
-            pieces += [t for t in texts if isinstance(t, str)]
-    return [p.rstrip("。；，") for text in pieces for p in text.split("\n") if p.strip()]
 
 
 def test_commands_are_registered_with_chinese_descriptions(api, running):
@@ -84,7 +77,7 @@ def test_start_greets_and_offers_the_flows(user):
 def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     flow = FLOWS[flow_id]
     _, data = parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)
-    start_flow(user, flow.title)
+    start_flow(user, flow.title, setup=False)
     play(user, flow, data.answers)
     review = user.last
     assert "全部问题已答完" in review.text
@@ -93,7 +86,7 @@ def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
     assert docx_file.file_name == f"{flow.title}-{docx_file.file_name[-15:-5]}.docx"
     text = docx_text(docx_file.data)
-    missing = [p for p in typed_pieces(data.answers) if p not in text]
+    missing = [p for p in typed_texts(flow, data.answers) if p not in text]
     assert not missing
     chat_text = "".join(m.text or "" for m in user.messages)
     assert all(len(m.text or "") <= 4096 for m in user.messages)
@@ -164,7 +157,7 @@ def test_another_users_interview_cannot_be_deleted_or_resumed(api, user, running
         (lambda u: u.send_sticker(), "我只能读文字"),
         (lambda u: u.send_photo(), "我只能读文字"),
         (lambda u: u.send_voice(), "我只能读文字"),
-        (lambda u: u.send_document(), "我只能读文字"),
+        (lambda u: u.send_document(), "我只能读取 Word（.docx）或文本（.txt）文件"),
         (lambda u: u.send_location(), "我只能读文字"),
         (lambda u: u.send_contact(), "我只能读文字"),
     ],

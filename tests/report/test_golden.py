@@ -31,7 +31,9 @@ def fixture_document(flow_id: str) -> Document:
 
 
 @pytest.mark.parametrize("suffix", WRITERS)
-@pytest.mark.parametrize("flow_id", ["2022-liuge", "2023-zhuti"])
+@pytest.mark.parametrize(
+    "flow_id", ["2022-liuge", "2023-zhuti", "2024-sige", "2025-zuofeng", "zuzhi"]
+)
 def test_rendering_matches_golden_file(flow_id: str, suffix: str) -> None:
     rendered = WRITERS[suffix](fixture_document(flow_id))
     golden: Path = GOLDEN / f"{flow_id}.{suffix}"

@@ -84,19 +84,28 @@ def test_2022_opening_without_notice_or_solicitation() -> None:
     )
 
 
+def theme_title(section_id: str) -> str:
+    return next(s.title for s in FLOW_2022.sections if s.id == section_id)
+
+
 def test_2022_themes_are_run_in_headings_titled_by_the_flow() -> None:
     assert leads(build_2022())[:2] == [
-        f"（一）{FLOW_2022.sections[0].title}。",
-        f"（二）{FLOW_2022.sections[1].title}。",
+        f"（一）{theme_title('t1')}。",
+        f"（二）{theme_title('t2')}。",
     ]
 
 
 def test_2022_theme_numbering_skips_an_unanswered_theme() -> None:
     doc = build_2022(t1_good=None, t1_problems=[], t3_problems=[{"summary": "甲", "detail": "乙"}])
     assert leads(doc)[:2] == [
-        f"（一）{FLOW_2022.sections[1].title}。",
-        f"（二）{FLOW_2022.sections[2].title}。",
+        f"（一）{theme_title('t2')}。",
+        f"（二）{theme_title('t3')}。",
     ]
+
+
+def test_a_title_typed_from_the_notice_replaces_the_theme_heading() -> None:
+    doc = build_2022(custom_titles=True, t1_title="在带头深刻领悟“两个确立”决定性意义方面")
+    assert leads(doc)[0] == "（一）在带头深刻领悟“两个确立”决定性意义方面。"
 
 
 def test_2022_theme_paragraph_is_affirmation_then_enumerated_points() -> None:
@@ -258,3 +267,10 @@ def test_a_draft_with_no_answers_yet_renders(flow_id: str) -> None:
     assert doc.blocks[0].text.startswith("按照上级部署和要求，我")
     assert not headings(doc)
     assert doc.blocks[-1].text == "2026年1月8日"
+
+
+def test_a_typed_title_is_ignored_once_the_user_no_longer_wants_own_titles() -> None:
+    doc = build_2022(custom_titles=False, t1_title="在带头深刻领悟“两个确立”决定性意义方面。")
+    assert leads(doc)[0] == f"（一）{theme_title('t1')}。"
+    doc = build_2022(custom_titles=True, t1_title="在带头深刻领悟“两个确立”决定性意义方面。")
+    assert leads(doc)[0] == "（一）在带头深刻领悟“两个确立”决定性意义方面。"
