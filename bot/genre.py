@@ -82,6 +82,19 @@ def problem(item: Mapping[str, Any], case_intro: str = "比如，") -> str:
     return text
 
 
+# The ids of a last-year checklist's status choice, as the flows define them.
+RECTIFICATION_STATUS = {"done": "目前已完成", "ongoing": "目前仍在持续推进", "todo": "目前尚未完成"}
+
+
+def rectification(item: Mapping[str, Any]) -> str:
+    """One of last year's measures: what was promised, what was done, where it stands."""
+    done = _bare(item.get("done"))
+    status = RECTIFICATION_STATUS.get(item.get("status") or "", "")
+    if done and status:
+        done = f"{done}，{status}"
+    return "。".join(t for t in (_bare(item.get("measure")), done or status) if t)
+
+
 def chinese_date(day: datetime.date) -> str:
     """2026年1月8日: Arabic numerals without zero padding, as a 成文日期 is written."""
     return f"{day.year}年{day.month}月{day.day}日"

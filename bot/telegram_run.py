@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 
-from telegram.error import Conflict, InvalidToken
+from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.config import BotConfig
@@ -56,6 +56,9 @@ def run_bot(config: BotConfig, flows: dict[str, Flow]) -> int:
         return 2
     except Conflict:
         log.error("另一个进程正在用同一个 BOT_TOKEN 运行机器人，请先停止它")
+        return 2
+    except TelegramError as exc:  # unreachable at start-up, or refusing: one line, no traceback
+        log.error("无法连接 Telegram（%s）：%s", config.api_base_url, exc)
         return 2
     finally:
         storage.close()

@@ -37,9 +37,11 @@ def script(flow: Flow, answers: dict[str, Any]) -> list[str]:
             for i, item in enumerate(items):
                 if i >= q.min:  # below min the next item starts by itself
                     lines.append("1")  # 再加一… / 添加一…
+                typed: dict[str, Any] = {}  # a condition sees the item as typed so far
                 for sub in q.questions:
-                    if holds(sub.when, {**context(flow, answers), "item": item}):
+                    if holds(sub.when, {**context(flow, answers), "item": typed}):
                         lines += lines_for(sub, item.get(sub.id))
+                    typed[sub.id] = item.get(sub.id)
             if len(items) < q.max:
                 lines.append("2")  # 这部分写完了
     return [*lines, "/done"]

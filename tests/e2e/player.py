@@ -56,9 +56,11 @@ def play(user: FakeUser, flow: Flow, answers: dict[str, Any]) -> None:
                 if i >= q.min:  # below min the next item starts by itself
                     user.click("再加" if i else "添加")
                     user.wait_reply()
+                typed: dict[str, Any] = {}  # a condition sees the item as typed so far
                 for sub in q.questions:
-                    if holds(sub.when, {**context(flow, answers), "item": item}):
+                    if holds(sub.when, {**context(flow, answers), "item": typed}):
                         answer_one(user, sub, item.get(sub.id))
+                    typed[sub.id] = item.get(sub.id)
             if len(items) < q.max:
                 user.click("这部分写完了" if items else "这部分不写")
                 user.wait_reply()

@@ -12,36 +12,14 @@ import pytest
 from bot.answersfile import parse
 from bot.flows import load_all
 from tests.e2e.botprocess import BotProcess
-from tests.e2e.fakeapi import FakeBotAPI, FakeUser
+from tests.e2e.conftest import next_user
+from tests.e2e.fakeapi import FakeUser
 from tests.e2e.player import play
 from tests.typed import typed_texts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "answers"
 FLOWS = load_all()
 FIRST_FLOW_TITLE = FLOWS["2022-liuge"].title
-
-
-@pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-def running(api, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bot")
-    bot = BotProcess(api, folder / "bot.db", folder / "bot.log").start()
-    yield bot
-    bot.stop()
-
-
-_next_user = iter(range(1000, 100000))
-
-
-@pytest.fixture
-def user(api, running) -> FakeUser:
-    """A fresh user for each test, so tests sharing one bot never see each other."""
-    return api.user(next(_next_user))
 
 
 def start_flow(user: FakeUser, title: str = FIRST_FLOW_TITLE, setup: bool = True) -> None:
@@ -141,7 +119,7 @@ def test_forged_buttons_change_nothing(user, running, data):
 def test_another_users_interview_cannot_be_deleted_or_resumed(api, user, running):
     start_flow(user)
     victim_id = interview_ids(running.db, user.id)[0]
-    thief = api.user(next(_next_user))
+    thief = api.user(next_user())
     thief.send("/start")
     thief.wait_for(lambda m: m.buttons)
     for action in ("r", "x", "y"):
@@ -184,7 +162,7 @@ def test_an_edited_message_does_not_change_the_answer(user, running):
 
 
 def test_two_users_interleaved_do_not_cross(api, running):
-    alice, bob = api.user(next(_next_user)), api.user(next(_next_user))
+    alice, bob = api.user(next_user()), api.user(next_user())
     start_flow(alice)
     start_flow(bob)
     alice.click("跳过")
@@ -253,18 +231,10 @@ def test_delete_needs_confirmation_and_removes_everything(user, running):
     assert "要删除的答案" not in dump_db(running.db)
 
 
-@pytest.fixture
-def own_api():
-    """A fake server of its own: two bots polling one token make Telegram (and the fake)
-    answer 409 Conflict, and the module's bot would rightly stop."""
-    with FakeBotAPI() as api:
-        yield api
-
-
 def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
     api = own_api
     bot = BotProcess(api, tmp_path / "k.db", tmp_path / "k.log").start()
-    user = api.user(next(_next_user))
+    user = api.user(next_user())
     try:
         start_flow(user)
         user.click("跳过")
@@ -289,7 +259,7 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
 def test_a_user_not_on_the_allow_list_is_refused(own_api, tmp_path):
     api = own_api
     bot = BotProcess(api, tmp_path / "a.db", tmp_path / "a.log", allowed="1,2").start()
-    stranger = api.user(next(_next_user))
+    stranger = api.user(next_user())
     try:
         stranger.send("/start")
         assert "没有使用权限" in stranger.wait_reply().text
