@@ -117,7 +117,7 @@ def review_keyboard(interview_id: int, review: Review, finished: bool) -> Inline
         if s.first_step
     ]
     fixes = [
-        button(f"按意见{i}修改", callbacks.Payload(interview_id, f.step, "e"))
+        button(f"改意见{i}", callbacks.Payload(interview_id, f.step, "e"))
         for i, f in enumerate(review.findings, 1)
         if f.step
     ]

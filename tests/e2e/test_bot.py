@@ -326,3 +326,46 @@ def test_a_second_bot_on_the_same_token_stops_one_with_a_clear_line(own_api, tmp
     finally:
         first.stop()
         second.stop()
+
+
+def test_guide_and_sample_phrasings_from_their_buttons(user):
+    start_flow(user)
+    user.click("跳过")
+    user.wait_reply()
+    user.send("学用结合有差距")
+    detail = user.wait_reply()
+    assert detail.buttons[0] == ["完成", "参考", "说明"]
+    user.click("说明")
+    guide = user.wait_reply()
+    assert guide.text.startswith("说明\n") and len(guide.text) > 20
+    user.click("参考", detail)
+    samples = user.wait_for(lambda m: m.text.startswith("参考表述"))
+    first = samples.text.splitlines()[1].removeprefix("1. ")
+    user.click("用第1条")
+    taken = user.wait_reply()
+    assert taken.text.startswith("已把这条参考表述放进草稿")
+    assert "清空草稿" in [label for row in taken.buttons for label in row]
+    user.click("完成")
+    user.wait_reply()
+    user.click("上一步")
+    assert f"当前答案：{first}" in user.wait_reply().text
+
+
+def test_review_lists_findings_with_fix_buttons(user, running):
+    from bot import engine as core
+    from bot.storage import Storage
+
+    flow = FLOWS["2022-liuge"]
+    _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
+    answers = dict(data.answers)
+    vague = {"summary": "学习不够深入", "detail": "学得不深不透，用得也不够好。", "case": None}
+    answers["t1_problems"] = [vague, *answers["t1_problems"][1:]]
+    storage = Storage(running.db)
+    storage.create(f"tg:{user.id}", flow, core.adopt(flow, answers))
+    storage.close()
+    user.send("/resume")
+    review = user.wait_for(lambda m: "审阅意见" in m.text)
+    assert "第1个问题（学习不够深入）没有具体实例" in review.text
+    assert "整改措施对应的问题" in review.text
+    user.click("改意见1")
+    assert "当前答案：学习不够深入" in user.wait_reply().text
