@@ -14,7 +14,7 @@ from typing import Any
 _DIGITS = "零一二三四五六七八九"
 
 # CJK characters and the full-width marks and quotes Chinese text uses around them.
-_CJK = (
+CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
     "\u201c\u201d\u2018\u2019\u2026\u2014"
 )
@@ -22,11 +22,11 @@ _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "."
 # A half-width mark typed in Chinese text: next to a CJK character on either side ("1,000" and
 # "9:30" stay). A full stop only after a CJK character and at a sentence end ("1.学习" stays).
 _HALF_MARK = re.compile(
-    rf"(?<=[{_CJK}])\s*([,;:?!])\s*"
-    rf"|\s*([,;:?!])\s*(?=[{_CJK}])"
-    rf"|(?<=[{_CJK}])\.(?:\s*(?=[{_CJK}])|\s*$)"
+    rf"(?<=[{CJK}])\s*([,;:?!])\s*"
+    rf"|\s*([,;:?!])\s*(?=[{CJK}])"
+    rf"|(?<=[{CJK}])\.(?:\s*(?=[{CJK}])|\s*$)"
 )
-_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SPACE_INCJK = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
 _SPACES = re.compile(r"\s+")
 # Where two marks meet at a seam the later one is the one the structure put there.
 _MARK_PAIR = re.compile(r"[。，；、：](?=[。，；、：])")
@@ -120,12 +120,8 @@ def tidy(text: str | None) -> str:
     """Full-width marks in Chinese text, no stray spaces, one mark where two met at a seam."""
     if not text:
         return ""
-    text = _SPACES.sub(" ", clean_text(text)).strip()
-    previous = None
-    while previous != text:  # a converted mark can make its neighbour convertible
-        previous = text
-        text = _HALF_MARK.sub(_full_width, text)
-    text = _SPACE_IN_CJK.sub("", text)
+    text = full_width_marks(_SPACES.sub(" ", clean_text(text)).strip())
+    text = _SPACE_INCJK.sub("", text)
     text = _MARK_PAIR.sub("", text)
     return _STOP_AFTER_EXCLAMATION.sub("", text)
 
@@ -141,6 +137,15 @@ def finish(text: str) -> str:
     if text[-1] in _ENDING_MARKS or closed:
         return text
     return text + "。"
+
+
+def full_width_marks(text: str) -> str:
+    """Half-width , ; : ? ! . typed in Chinese text become full-width ("1,000" stays)."""
+    previous = None
+    while previous != text:  # a converted mark can make its neighbour convertible
+        previous = text
+        text = _HALF_MARK.sub(_full_width, text)
+    return text
 
 
 def _bare(text: str | None) -> str:

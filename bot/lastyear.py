@@ -1,8 +1,8 @@
 """Last year's 对照检查材料, read back: its problems, causes and measures.
 
 A user sends last year's report as a .docx or .txt file or as pasted text. The measures
-become this year's checklist for 上年度整改落实情况; the problems are context, and `similar`
-lets a quality check notice a new problem that repeats an old one word for word.
+become this year's checklist for 上年度整改落实情况 (bot/carryover.py); the problems are
+context, and bot/quality.py notices a new problem that repeats an old one word for word.
 
 The parser is tolerant rather than exact. It finds the level-1 parts by their heading words
 (存在的问题 / 原因剖析 / 整改措施 / 上年度整改落实情况 and their usual variants), numbered 一、,
@@ -23,6 +23,8 @@ import docx
 from docx.document import Document as WordDocument
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+
+from bot.genre import CJK, full_width_marks
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -176,14 +178,6 @@ def parse_text(text: str) -> ParsedReport:
     )
 
 
-def similar(a: str, b: str) -> float:
-    """Share of a's character bigrams (marks and spaces left out) that also occur in b: 0–1."""
-    first, second = _bigrams(a), _bigrams(b)
-    if not first:
-        return 0.0
-    return len(first & second) / len(first)
-
-
 # -- files -------------------------------------------------------------------------------
 
 
@@ -258,17 +252,7 @@ def _seen_cell(cell: _Cell, seen: set[int]) -> bool:
 
 # -- text normalisation ------------------------------------------------------------------
 
-_CJK = (
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-    "\u201c\u201d\u2018\u2019\u2026\u2014"
-)
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
-_HALF_MARK = re.compile(
-    rf"(?<=[{_CJK}])\s*([,;:?!])\s*"
-    rf"|\s*([,;:?!])\s*(?=[{_CJK}])"
-    rf"|(?<=[{_CJK}])\.(?:\s*(?=[{_CJK}])|\s*$)"
-)
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
 _MARKDOWN_HEADING = re.compile(r"^(?:#{1,6}\s+|>\s*)")
@@ -284,19 +268,10 @@ def _normalize(text: str) -> list[str]:
         line = _MARKDOWN_HEADING.sub("", line.strip())
         line = _BOLD_START.sub(r"\1", line)
         line = _HALF_BRACKETS.sub(r"（\1）", line)
-        previous = None
-        while previous != line:
-            previous = line
-            line = _HALF_MARK.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2) or "."], line)
-        line = _SPACE_NEAR_CJK.sub("", line).strip()
+        line = _SPACE_NEAR_CJK.sub("", full_width_marks(line)).strip()
         if line:
             lines.append(line)
     return lines
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if c.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
 
 
 # -- numbering ---------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from bot.lastyear import (
     parse_docx,
     parse_text,
     parse_upload,
-    similar,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -695,36 +694,7 @@ def test_upload_of_a_docx_renamed_txt() -> None:
     assert headings(report.measures) == ["加强学习"]
 
 
-# -- similar, summary, types -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "expected"),
-    [
-        ("学习不够深入", "学习不够深入", 1.0),
-        ("学习不够深入。", "学习，不够 深入", 1.0),
-        ("学习不够深入", "调研走访偏少", 0.0),
-        ("学习不够深入", "学习不够系统", 0.6),  # 学习 习不 不够 of 学习 习不 不够 够深 深入
-        ("", "学习", 0.0),
-        ("学", "学习", 0.0),
-    ],
-)
-def test_similar(a: str, b: str, expected: float) -> None:
-    assert similar(a, b) == pytest.approx(expected)
-
-
-def test_similar_flags_a_repeated_problem() -> None:
-    old = parse_text(read("a_yishi_paragraph_causes.txt")).problems[3]
-    repeated = "下访次数偏少，全年到联系村走访不到二十次。"
-    fresh = "会议多、文件多，基层负担没有减下来。"
-    assert similar(repeated, old.heading + old.body) > 0.8
-    assert similar(fresh, old.heading + old.body) < 0.2
-
-
-def test_similar_is_the_share_of_the_first_text() -> None:
-    short, long = "学习不深", "学习不深，调研不多，督办不严"
-    assert similar(short, long) == 1.0
-    assert similar(long, short) < 0.5
+# -- summary, types -----------------------------------------------------------------
 
 
 def test_summary() -> None:
