@@ -420,7 +420,16 @@ class Storage:
             rows = list(self.db["imports"].rows_where("owner = ?", [owner]))
         return rows[0] if rows else None
 
-    def put_import(self, owner: str, interview_id: int, text: str = "", parsed: str = "") -> None:
+    def put_import(
+        self,
+        owner: str,
+        interview_id: int,
+        text: str = "",
+        parsed: str = "",
+        source: str | None = None,
+    ) -> None:
+        """Keep the import in progress; `source` (a pasted piece's update) is noted with it,
+        so a piece delivered twice can be recognised and kept once (see `seen`)."""
         with self._write() as db:
             db["imports"].upsert(
                 {
@@ -432,6 +441,17 @@ class Storage:
                 },
                 pk="owner",
             )
+            if source:
+                db["events"].insert(
+                    {
+                        "interview_id": interview_id,
+                        "at": self._now(),
+                        "step": "",
+                        "kind": "paste",
+                        "value": "",
+                        "source": source,
+                    }
+                )
 
     def drop_import(self, owner: str) -> None:
         with self._write() as db:

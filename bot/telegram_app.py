@@ -428,10 +428,18 @@ class DuizhaoBot:
         await self._send(update, say.PASTE_START, self._import_keyboard(interview.id, parse=False))
 
     async def _collect_paste(self, update: Update, pending: dict) -> None:
-        text = (
-            f"{pending['text']}\n{update.message.text}" if pending["text"] else update.message.text
-        )
-        self.service.storage.put_import(owner_of(update), pending["interview_id"], text=text)
+        source = f"tg:{update.update_id}"
+        if self.service.storage.seen(source):  # delivered again after a crash: kept already
+            text = pending["text"]
+        else:
+            text = (
+                f"{pending['text']}\n{update.message.text}"
+                if pending["text"]
+                else update.message.text
+            )
+            self.service.storage.put_import(
+                owner_of(update), pending["interview_id"], text=text, source=source
+            )
         keyboard = self._import_keyboard(pending["interview_id"], parse=True)
         await self._send(update, say.PASTE_RECEIVED.format(chars=len(text)), keyboard)
 
@@ -540,7 +548,11 @@ class DuizhaoBot:
         if interview is None or interview.id != payload.interview_id or kind is None:
             await self._stale(update)
             return
-        if kind == "edit":
+        if self.service.storage.seen(f"tg:{update.update_id}"):
+            # Delivered again after a crash: applied already, and the step has moved on, so
+            # not stale; _apply re-shows where it led (the report, if it finished).
+            await self._apply(update, Input(kind, payload.value), interview)
+        elif kind == "edit":
             await self._apply(update, Input("edit", payload.step), interview)
         elif payload.step != interview.state.cursor:
             await self._stale(update)
