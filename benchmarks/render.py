@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     doc = build_document(flow, answers, date=date)
     buf = io.BytesIO()
     to_docx(doc, buf)
-    problems = sum(len(answers[f"{s.id}_problems"]) for s in flow.sections[:6])
+    problems = sum(len(answers.get(f"{s.id}_problems") or []) for s in flow.sections)
     print(
         f"render benchmark: flow {flow.id}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )

@@ -285,7 +285,7 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         section=shown.index(step.section) + 1, sections=len(shown), number=number
     )
     if section.target_chars:
-        chars = _section_chars(flow, state.answers, step.section)
+        chars = _section_chars(flow, state.answers, step.section, steps)
         progress += texts.PROGRESS_TARGET.format(chars=chars, target=section.target_chars)
     value = value_at(state.answers, step)
     draft = state.drafts.get(step.key, [])
@@ -363,12 +363,12 @@ def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:
     ]
 
 
-def _section_chars(flow: Flow, answers: dict[str, Any], section: int) -> int:
-    """字数 of the text answers in one section."""
+def _section_chars(flow: Flow, answers: dict[str, Any], section: int, steps: list[Step]) -> int:
+    """字数 of the text answers in one section (`steps`: the walk of these answers)."""
     title_from = flow.sections[section].title_from
     return sum(
         zishu(v)
-        for s in walk(flow, answers)
+        for s in steps
         if s.section == section and s.asked.kind in TEXT_KINDS and s.key != title_from
         if isinstance(v := value_at(answers, s), str)
     )
@@ -388,7 +388,7 @@ def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
         mine = [s for s in steps if s.section == si and not s.more]
         values = [(s, value_at(state.answers, s)) for s in mine]
         answered = sum(v is not MISSING for _, v in values)
-        chars = _section_chars(flow, state.answers, si)
+        chars = _section_chars(flow, state.answers, si, steps)
         first = next((s.key for s in steps if s.section == si), "")
         title = section.title_in(state.answers)
         result.append(SectionSummary(section.id, title, answered, len(mine), chars, first))
