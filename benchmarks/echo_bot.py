@@ -20,6 +20,7 @@ import os
 import sys
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,7 +36,10 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer()
+    try:
+        await update.callback_query.answer()
+    except BadRequest:  # answered too late (> 15 s under load): still reply, as duizhao does
+        pass
     await update.effective_chat.send_message(f"按下：{update.callback_query.data}")
 
 
