@@ -10,9 +10,12 @@ items and flow changes are thereby always honoured, and "back" is simply the ste
 from __future__ import annotations
 
 import copy
+import functools
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import texts
 from bot.conditions import holds
@@ -200,6 +203,43 @@ def walk(flow: Flow, answers: dict[str, Any]) -> list[Step]:
     return steps
 
 
+# One engine call walks the same answers several times (settle, step, advance, show); the
+# engine never changes an answers dict in place, so within one call a walk can be reused
+# for the same dict object. The memo lives only for that call and holds the dicts it keys,
+# so an id cannot be reused while it is there.
+_walks: ContextVar[dict[int, tuple[Flow, dict[str, Any], list[Step]]] | None] = ContextVar(
+    "walks", default=None
+)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _one_walk_each(fn: _F) -> _F:
+    """Entry points share one walk per answers dict for the length of the call."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if _walks.get() is not None:
+            return fn(*args, **kwargs)
+        token = _walks.set({})
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _walks.reset(token)
+
+    return call  # type: ignore[return-value]
+
+
+def _steps(flow: Flow, answers: dict[str, Any]) -> list[Step]:
+    """`walk`, reused within one engine call; callers must not change the list."""
+    memo = _walks.get()
+    if memo is None:
+        return walk(flow, answers)
+    hit = memo.get(id(answers))
+    if hit is None or hit[0] is not flow or hit[1] is not answers:
+        hit = memo[id(answers)] = (flow, answers, walk(flow, answers))
+    return hit[2]
+
+
 def value_at(answers: dict[str, Any], step: Step) -> Any:
     """The stored answer of a step, or MISSING."""
     if step.more:
@@ -227,14 +267,16 @@ def _with_value(answers: dict[str, Any], step: Step, value: Any) -> dict[str, An
 
 def _prune(answers: dict[str, Any], cursor: str) -> dict[str, Any]:
     """Drop repeat items that were added but never answered, unless the user is in one."""
-    new = dict(answers)
+    new = answers
     for qid, value in answers.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             kept = [
                 item for i, item in enumerate(value) if item or cursor.startswith(f"{qid}[{i}].")
             ]
             if len(kept) != len(value):
+                new = new if new is not answers else dict(answers)
                 new[qid] = kept
+    # The same dict when nothing was dropped: its walk is reused (see `_steps`).
     return new
 
 
@@ -379,9 +421,10 @@ def visible_sections(steps: list[Step]) -> list[int]:
     return sorted({s.section for s in steps})
 
 
+@_one_walk_each
 def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
     """Progress per section: steps answered, steps in all, 字数."""
-    steps = walk(flow, state.answers)
+    steps = _steps(flow, state.answers)
     result = []
     for si in visible_sections(steps):
         section = flow.sections[si]
@@ -416,6 +459,7 @@ def _review(flow: Flow, state: State) -> Review:
     return Review("\n".join(lines), sections, total, options, findings)
 
 
+@_one_walk_each
 def show(flow: Flow, state: State, notice: str = "", error: str = "") -> Reply:
     """What to show for the state as it is: the current question or the review."""
     if state.cursor in (REVIEW, DONE):
@@ -425,11 +469,12 @@ def show(flow: Flow, state: State, notice: str = "", error: str = "") -> Reply:
             review=_review(flow, state),
             finished=state.cursor == DONE,
         )
-    steps = walk(flow, state.answers)
+    steps = _steps(flow, state.answers)
     step = next(s for s in steps if s.key == state.cursor)
     return Reply(notice=notice, error=error, prompt=_prompt(flow, state, steps, step))
 
 
+@_one_walk_each
 def edit_choices(flow: Flow, state: State) -> tuple[Button, ...]:
     """What /edit offers: at the review each section, elsewhere every answered step."""
     if state.cursor in (REVIEW, DONE):
@@ -437,7 +482,7 @@ def edit_choices(flow: Flow, state: State) -> tuple[Button, ...]:
             Button("edit", s.title, s.first_step) for s in summarize(flow, state) if s.first_step
         )
     choices = []
-    steps = walk(flow, state.answers)
+    steps = _steps(flow, state.answers)
     shown = visible_sections(steps)
     for s in steps:
         value = value_at(state.answers, s)
@@ -457,6 +502,7 @@ def edit_choices(flow: Flow, state: State) -> tuple[Button, ...]:
 # -- transitions -----------------------------------------------------------------------------
 
 
+@_one_walk_each
 def start(flow: Flow) -> tuple[State, Reply]:
     """A fresh interview and its first question."""
     state = _settle(flow, State(answers={}, cursor=""))
@@ -464,11 +510,13 @@ def start(flow: Flow) -> tuple[State, Reply]:
     return state, replace(reply, entered_section=True)
 
 
+@_one_walk_each
 def adopt(flow: Flow, answers: dict[str, Any]) -> State:
     """A state for answers that came from elsewhere (an imported file): first gap, or review."""
     return _settle(flow, State(answers=dict(answers), cursor=REVIEW))
 
 
+@_one_walk_each
 def bring_in(
     flow: Flow, state: State, answers: dict[str, Any], context: dict[str, Any]
 ) -> tuple[State, Reply]:
@@ -486,6 +534,7 @@ def bring_in(
     return new, show(flow, new, notice=texts.BROUGHT_IN)
 
 
+@_one_walk_each
 def resume(flow: Flow, state: State) -> tuple[State, Reply]:
     """Re-show where the user was; a cursor the flow no longer has moves to the first gap."""
     settled = _settle(flow, state)
@@ -495,7 +544,7 @@ def resume(flow: Flow, state: State) -> tuple[State, Reply]:
 
 def _first_gap(flow: Flow, answers: dict[str, Any]) -> str:
     """The first step that still needs an answer, or the review."""
-    for s in walk(flow, answers):
+    for s in _steps(flow, answers):
         if s.more:
             continue
         if value_at(answers, s) is MISSING:
@@ -508,12 +557,13 @@ def _settle(flow: Flow, state: State) -> State:
     if state.cursor in (REVIEW, DONE):
         gap = _first_gap(flow, state.answers)
         return state if gap == REVIEW else replace(state, cursor=gap)
-    keys = {s.key for s in walk(flow, state.answers)}
+    keys = {s.key for s in _steps(flow, state.answers)}
     if state.cursor in keys:
         return state
     return replace(state, cursor=_first_gap(flow, state.answers))
 
 
+@_one_walk_each
 def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     """Apply one input; an invalid one returns the state unchanged with the reason."""
     state = _settle(flow, state)
@@ -523,7 +573,7 @@ def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
         return _cancel(flow, state)
     if state.cursor in (REVIEW, DONE):
         return _at_review(flow, state, inp)
-    steps = walk(flow, state.answers)
+    steps = _steps(flow, state.answers)
     index = next(i for i, s in enumerate(steps) if s.key == state.cursor)
     current = steps[index]
     handler = {
@@ -556,11 +606,11 @@ def _move(flow: Flow, state: State, cursor: str, notice: str) -> tuple[State, Re
 
 
 def _section_of(flow: Flow, state: State, cursor: str) -> int | None:
-    return next((s.section for s in walk(flow, state.answers) if s.key == cursor), None)
+    return next((s.section for s in _steps(flow, state.answers) if s.key == cursor), None)
 
 
 def _answer(flow: Flow, state: State, step_: Step, value: Any, notice: str) -> tuple[State, Reply]:
-    before = [s.key for s in walk(flow, state.answers)]
+    before = [s.key for s in _steps(flow, state.answers)]
     answers = _with_value(state.answers, step_, value)
     drafts = {k: v for k, v in state.drafts.items() if k != step_.key}
     state = replace(state, answers=answers, drafts=drafts)
@@ -572,7 +622,7 @@ def _advance(
 ) -> tuple[State, Reply]:
     """Go on from `from_key`; if the answer made that step vanish (a condition on itself),
     go on from where it stood in the walk `before` the answer."""
-    steps = walk(flow, state.answers)
+    steps = _steps(flow, state.answers)
     if state.return_to:
         target = state.return_to
         state = replace(state, return_to=None)
@@ -626,7 +676,7 @@ def _restart(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
     answers = {k: v for k, v in state.answers.items() if k not in ids}
     drafts = {k: v for k, v in state.drafts.items() if k.split("[", 1)[0] not in ids}
     state = replace(state, answers=answers, drafts=drafts, return_to=None)
-    first = next(s.key for s in walk(flow, answers) if s.section == current.section)
+    first = next(s.key for s in _steps(flow, answers) if s.section == current.section)
     return _move(flow, state, first, texts.SECTION_RESTARTED)
 
 
@@ -768,7 +818,7 @@ def _choose(flow, state, steps, index, current, value: str) -> tuple[State, Repl
 
 
 def _edit(flow: Flow, state: State, key: str) -> tuple[State, Reply]:
-    target = next((s for s in walk(flow, state.answers) if s.key == key), None)
+    target = next((s for s in _steps(flow, state.answers) if s.key == key), None)
     # From the review any step may be opened; mid-interview only answered ones (and a
     # repeat's add-or-finish step, to add an item to an earlier part).
     open_any = state.cursor in (REVIEW, DONE)
@@ -791,7 +841,7 @@ def _cancel(flow: Flow, state: State) -> tuple[State, Reply]:
 
 def _at_review(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     if inp.kind == "back":
-        steps = walk(flow, state.answers)
+        steps = _steps(flow, state.answers)
         return _move(flow, replace(state, return_to=None), steps[-1].key, texts.MOVED_BACK)
     if inp.kind in ("done", "choose") and inp.value in ("", FINISH):
         done = replace(state, cursor=DONE)

@@ -7,6 +7,7 @@ Overlap between texts is measured on character bigrams, with the genre's stock b
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -82,9 +83,15 @@ class Link:
     problems: tuple[Piece, ...]
 
 
-def bigrams(text: str) -> set[str]:
-    chars = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)} - GENERIC
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+# The review compares every measure with every problem and cause, on every showing:
+# the same few dozen texts, so their bigrams are kept.
+@functools.lru_cache(maxsize=1024)
+def bigrams(text: str) -> frozenset[str]:
+    chars = _HAN.findall(text)
+    return frozenset(a + b for a, b in zip(chars, chars[1:], strict=False)) - GENERIC
 
 
 def overlap(part: str, whole: str) -> float:

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -167,10 +167,17 @@ class Storage:
             conn.execute("PRAGMA secure_delete=ON")
             self.db = Database(conn)
             migrations.apply(self.db)
+            # Reads have their own connection: in WAL mode they see the last commit without
+            # waiting for a write's fsync, which would otherwise stall the bot's event loop.
+            self._reader = Database(
+                sqlite3.connect(str(self.path), check_same_thread=False, timeout=timeout)
+            )
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"无法打开数据库 {self.path}：{exc}") from exc
+        self._read_lock = threading.Lock()
 
     def close(self) -> None:
+        self._reader.close()
         self.db.close()
 
     def backup(self, dest: str | Path) -> Path:
@@ -186,6 +193,13 @@ class Storage:
             except sqlite3.OperationalError as exc:
                 raise StorageError(f"无法写入数据库 {self.path}：{exc}") from exc
 
+    @contextmanager
+    def _read(self) -> Iterator[Database]:
+        """The reading connection; callers exhaust their cursors, so no read stays open and
+        blocks the checkpoint that `delete` relies on."""
+        with self._read_lock:
+            yield self._reader
+
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")
 
@@ -193,49 +207,54 @@ class Storage:
 
     def get(self, interview_id: int, owner: str | None = None) -> Interview:
         """The interview; raises UnknownInterview if it is missing or someone else's."""
-        with self._lock:
-            rows = list(self.db["interviews"].rows_where("id = ?", [interview_id]))
+        with self._read() as db:
+            rows = list(db.query("select * from interviews where id = ?", [interview_id]))
             if not rows or (owner is not None and rows[0]["owner"] != owner):
                 raise UnknownInterview(f"没有编号为 {interview_id} 的材料")
             answers = {
-                r["question_id"]: json.loads(r["value"])
-                for r in self.db["answers"].rows_where("interview_id = ?", [interview_id])
+                key: json.loads(value)
+                for key, value in db.execute(
+                    "select question_id, value from answers where interview_id = ?",
+                    [interview_id],
+                )
             }
         return _interview(rows[0], answers)
 
     def active(self, owner: str) -> Interview | None:
         """The owner's current interview, if any."""
-        with self._lock:
-            rows = list(self.db["owners"].rows_where("owner = ?", [owner]))
-        if not rows or rows[0]["active_interview"] is None:
+        with self._read() as db:
+            row = db.execute(
+                "select active_interview from owners where owner = ?", [owner]
+            ).fetchone()
+        if not row or row[0] is None:
             return None
         try:
-            return self.get(rows[0]["active_interview"], owner)
+            return self.get(row[0], owner)
         except UnknownInterview:
             return None
 
     def list(self, owner: str) -> list[Interview]:
         """The owner's interviews, newest activity first."""
-        with self._lock:
+        with self._read() as db:
             ids = [
                 r["id"]
-                for r in self.db["interviews"].rows_where(
+                for r in db["interviews"].rows_where(
                     "owner = ?", [owner], order_by="updated_at desc, id desc"
                 )
             ]
         return [self.get(i) for i in ids]
 
     def events(self, interview_id: int) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._read() as db:
             return list(
-                self.db["events"].rows_where("interview_id = ?", [interview_id], order_by="id")
+                db["events"].rows_where("interview_id = ?", [interview_id], order_by="id")
             )
 
     def seen(self, source: str) -> bool:
         """Whether an input from this source (e.g. a Telegram update) was already saved."""
-        with self._lock:
+        with self._read() as db:
             return bool(
-                self.db.execute("select 1 from events where source = ?", [source]).fetchone()
+                db.execute("select 1 from events where source = ?", [source]).fetchone()
             )
 
     # -- writing ---------------------------------------------------------------------------
@@ -289,32 +308,32 @@ class Storage:
         the user sent, even text that was too long to accept.
         """
         now = self._now()
+        status = _status(state)
+        # Plain SQL on this path: sqlite-utils' table helpers read the schema on every call,
+        # which costs more than the writes themselves.
         with self._write() as db:
             if source and db.execute("select 1 from events where source = ?", [source]).fetchone():
                 return None
-            db["events"].insert(
-                {
-                    "interview_id": interview.id,
-                    "at": now,
-                    "step": interview.state.cursor,
-                    "kind": inp.kind,
-                    "value": inp.value,
-                    "source": source,
-                }
+            db.execute(
+                "insert into events (interview_id, at, step, kind, value, source) "
+                "values (?, ?, ?, ?, ?, ?)",
+                [interview.id, now, interview.state.cursor, inp.kind, inp.value, source],
             )
             _write_answers(db, interview.id, interview.state.answers, state.answers, now)
-            db["interviews"].update(
-                interview.id,
-                {
-                    "status": _status(state),
-                    "cursor": state.cursor,
-                    "drafts": json.dumps(state.drafts, ensure_ascii=False),
-                    "return_to": state.return_to,
-                    "context": json.dumps(state.context, ensure_ascii=False),
-                    "updated_at": now,
-                },
+            db.execute(
+                "update interviews set status = ?, cursor = ?, drafts = ?, return_to = ?, "
+                "context = ?, updated_at = ? where id = ?",
+                [
+                    status,
+                    state.cursor,
+                    json.dumps(state.drafts, ensure_ascii=False),
+                    state.return_to,
+                    json.dumps(state.context, ensure_ascii=False),
+                    now,
+                    interview.id,
+                ],
             )
-        return self.get(interview.id)
+        return replace(interview, status=status, state=state, updated_at=now)
 
     def activate(self, owner: str, interview_id: int) -> Interview:
         interview = self.get(interview_id, owner)
@@ -365,14 +384,14 @@ class Storage:
             db.execute("update owners set blocked = ? where owner = ?", [int(blocked), owner])
 
     def reminders_enabled(self, owner: str) -> bool:
-        with self._lock:
-            row = self.db.execute("select remind from owners where owner = ?", [owner]).fetchone()
+        with self._read() as db:
+            row = db.execute("select remind from owners where owner = ?", [owner]).fetchone()
         return bool(row[0]) if row else True
 
     def reminder_candidates(self) -> list[tuple[str, Candidate]]:
         """Each owner's active, unfinished interview, with what was already sent for it."""
-        with self._lock:
-            rows = self.db.execute(
+        with self._read() as db:
+            rows = db.execute(
                 """
                 select i.id, i.owner, i.updated_at, i.deadline, o.remind, o.blocked,
                        o.quiet_days, group_concat(r.reason, char(31))
@@ -416,8 +435,8 @@ class Storage:
 
     def pending_import(self, owner: str) -> dict[str, Any] | None:
         """The owner's import in progress: interview_id, pasted text, parsed JSON."""
-        with self._lock:
-            rows = list(self.db["imports"].rows_where("owner = ?", [owner]))
+        with self._read() as db:
+            rows = list(db["imports"].rows_where("owner = ?", [owner]))
         return rows[0] if rows else None
 
     def put_import(
@@ -478,16 +497,16 @@ class Storage:
 
     def inbox_offset(self) -> int:
         """The getUpdates offset that confirms everything already kept."""
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "select value from settings where key = 'telegram_offset'"
             ).fetchone()
         return int(row[0]) if row else 0
 
     def inbox_pending(self) -> list[tuple[int, str]]:
         """Updates received but not yet handled, oldest first."""
-        with self._lock:
-            return list(self.db.execute("select update_id, body from inbox order by update_id"))
+        with self._read() as db:
+            return list(db.execute("select update_id, body from inbox order by update_id"))
 
     def inbox_done(self, update_id: int) -> None:
         with self._write() as db:
@@ -539,19 +558,20 @@ def _write_answers(
 ) -> None:
     """Write only what changed: one row per question id."""
     changed = [
-        {
-            "interview_id": interview_id,
-            "question_id": key,
-            "value": json.dumps(value, ensure_ascii=False),
-            "updated_at": now,
-        }
+        (interview_id, key, json.dumps(value, ensure_ascii=False), now)
         for key, value in new.items()
         if key not in old or old[key] != value
     ]
-    if changed:
-        db["answers"].upsert_all(changed, pk=("interview_id", "question_id"))
-    for key in old.keys() - new.keys():
-        db["answers"].delete((interview_id, key))
+    db.conn.executemany(
+        "insert into answers (interview_id, question_id, value, updated_at) values (?, ?, ?, ?) "
+        "on conflict (interview_id, question_id) "
+        "do update set value = excluded.value, updated_at = excluded.updated_at",
+        changed,
+    )
+    db.conn.executemany(
+        "delete from answers where interview_id = ? and question_id = ?",
+        [(interview_id, key) for key in old.keys() - new.keys()],
+    )
 
 
 def _interview(row: dict[str, Any], answers: dict[str, Any]) -> Interview:
