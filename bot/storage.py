@@ -246,16 +246,12 @@ class Storage:
 
     def events(self, interview_id: int) -> list[dict[str, Any]]:
         with self._read() as db:
-            return list(
-                db["events"].rows_where("interview_id = ?", [interview_id], order_by="id")
-            )
+            return list(db["events"].rows_where("interview_id = ?", [interview_id], order_by="id"))
 
     def seen(self, source: str) -> bool:
         """Whether an input from this source (e.g. a Telegram update) was already saved."""
         with self._read() as db:
-            return bool(
-                db.execute("select 1 from events where source = ?", [source]).fetchone()
-            )
+            return bool(db.execute("select 1 from events where source = ?", [source]).fetchone())
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -498,9 +494,7 @@ class Storage:
     def inbox_offset(self) -> int:
         """The getUpdates offset that confirms everything already kept."""
         with self._read() as db:
-            row = db.execute(
-                "select value from settings where key = 'telegram_offset'"
-            ).fetchone()
+            row = db.execute("select value from settings where key = 'telegram_offset'").fetchone()
         return int(row[0]) if row else 0
 
     def inbox_pending(self) -> list[tuple[int, str]]:
