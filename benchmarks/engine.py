@@ -4,8 +4,8 @@ Many interviews of the 2022-liuge flow are played through `bot.service.Interview
 both adapters use), with realistic inputs derived from tests/fixtures/answers/2022-liuge.yaml:
 one-line texts, long texts sent as several pieces and then 完成, repeat items added and
 finished, optional questions skipped, now and then a too-short answer that is refused (and
-logged). Each Interviews.answer call is timed, and inside it engine.step, Storage.save, the
-COMMIT statement and the re-read (Storage.get) that save ends with.
+logged). Each Interviews.answer call is timed, and inside it engine.step, Storage.save and
+its COMMIT statement.
 
 The database is a file in a temporary directory, opened by bot.storage.Storage exactly as the
 bot opens it (WAL, synchronous=FULL). `--synchronous NORMAL` switches this benchmark's
@@ -177,7 +177,6 @@ def open_storage(path: Path, synchronous: str, clock: Clock) -> Storage:
         raise SystemExit(f"could not set synchronous={synchronous} (got {mode})")
     storage.db.conn = TimedConnection(storage.db.conn, clock)
     storage.save = clock.wrap("save", storage.save)
-    storage.get = clock.wrap("get", storage.get)
     return storage
 
 
@@ -203,9 +202,7 @@ def run(
     # The engine's own calls look the name up at call time, so this sees all of them.
     bot.engine.walk = clock.wrap("walk", counting_walk)
     rng = random.Random(seed)
-    samples: dict[str, list[float]] = {
-        k: [] for k in ("total", "engine", "walk", "save", "commit", "get")
-    }
+    samples: dict[str, list[float]] = {k: [] for k in ("total", "engine", "walk", "save", "commit")}
     review: list[bool] = []  # whether the answer showed the review (quality checks run)
     walks: list[int] = []
     kinds: Counter[str] = Counter()
@@ -233,7 +230,7 @@ def run(
                 if warmup:
                     continue
                 samples["total"].append(total)
-                for key in ("engine", "walk", "save", "commit", "get"):
+                for key in ("engine", "walk", "save", "commit"):
                     samples[key].append(clock.now[key])
                 kinds[_kind(inp)] += 1
                 review.append(before in (REVIEW, DONE) or interview.state.cursor in (REVIEW, DONE))
@@ -310,9 +307,8 @@ def report(synchronous: str, result: dict[str, Any]) -> None:
         ("Interviews.answer (engine + storage)", s["total"]),
         ("  engine.step only", s["engine"]),
         ("    of which engine.walk() (all calls)", s["walk"]),
-        ("  Storage.save (write + commit + re-read)", s["save"]),
+        ("  Storage.save (writes + commit)", s["save"]),
         ("    of which COMMIT (WAL write + fsync)", s["commit"]),
-        ("    of which Storage.get (re-read)", s["get"]),
     ]
     for name, values in rows:
         print(f"  {name:<43} {summary_ms(values)}")

@@ -48,6 +48,10 @@ from bot.writers.text import to_text
 
 POOL_SIZE = 8
 POOL_TIMEOUT = 30.0
+# Reports built and being sent at once. Users of a busy bot finish together; each report
+# waits its turn behind the rate limit, and holding them all in memory at once is what
+# made the bot grow by hundreds of MB.
+REPORTS_AT_ONCE = 4
 log = logging.getLogger("duizhao.bot")
 
 # Commands the engine handles itself; the others are the bot's own.
@@ -72,6 +76,7 @@ class DuizhaoBot:
         self.service = service
         self.config = config
         self.now = now
+        self._reports = asyncio.Semaphore(REPORTS_AT_ONCE)
 
     def today(self) -> dt.date:
         """The user's calendar day (reports are dated and deadlines counted in China time)."""
@@ -729,20 +734,19 @@ class DuizhaoBot:
             await self._send(update, chunk, parse_mode=None)
 
     async def _send_report(self, update: Update, interview: Interview) -> None:
-        flow = self.service.flow_of(interview)
-        today = self.today()
-        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=today)
-        await self._send_long(update, say.REPORT_HEADER.format(zishu=doc.zishu), to_text(doc))
-        docx = io.BytesIO()
-        await asyncio.to_thread(to_docx, doc, docx)
-        name = f"{flow.title}-{today.isoformat()}"
-        chat = update.effective_chat
-        await chat.send_document(
-            io.BytesIO(docx.getvalue()), filename=f"{name}.docx", caption=say.REPORT_FILES
-        )
-        await chat.send_document(
-            io.BytesIO(to_markdown(doc).encode("utf-8")), filename=f"{name}.md"
-        )
+        async with self._reports:
+            flow = self.service.flow_of(interview)
+            today = self.today()
+            doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=today)
+            await self._send_long(update, say.REPORT_HEADER.format(zishu=doc.zishu), to_text(doc))
+            docx = io.BytesIO()
+            await asyncio.to_thread(to_docx, doc, docx)
+            name = f"{flow.title}-{today.isoformat()}"
+            chat = update.effective_chat
+            await chat.send_document(
+                docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES
+            )
+            await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
 
     async def _answer_query(self, update: Update, text: str | None = None) -> None:
         try:
