@@ -36,6 +36,7 @@ import queue
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -784,7 +785,8 @@ def summarize(results: dict[tuple[int, str], list[Result]]) -> None:
         "\n ratio = this median / the median of the echo bot under the same rate limit)"
     )
     print(
-        f"  {'N':>5} {'variant':<16} {'runs':>4} {'upd/s':>7} {'median ms':>10} {'p99 ms':>9}"
+        f"  {'N':>5} {'variant':<16} {'runs':>4} {'upd/s':>7} {'median ms':>10} {'mean ms':>8}"
+        f" {'p99 ms':>9}"
         f" {'ratio':>6} {'peak RSS':>9} {'CPU/upd':>8} {'lost':>5} {'failed':>6} {'wall s':>7}"
     )
     medians = {key: _median([r.median_ms for r in runs]) for key, runs in results.items()}
@@ -794,9 +796,10 @@ def summarize(results: dict[tuple[int, str], list[Result]]) -> None:
         lost = str(sum(r.answers_lost for r in runs)) if duizhao else "-"
         rate = _median([r.updates / r.wall if r.wall else 0.0 for r in runs])
         p99 = _median([pct(r.first_latency, 99) * 1e3 for r in runs])
+        mean = _median([statistics.fmean(r.first_latency) * 1e3 for r in runs if r.first_latency])
         print(
             f"  {n:>5} {variant:<16} {len(runs):>4} {rate:>7.1f} {medians[(n, variant)]:>10.1f}"
-            f" {p99:>9.1f} {medians[(n, variant)] / floor:>6.2f}"
+            f" {mean:>8.1f} {p99:>9.1f} {medians[(n, variant)] / floor:>6.2f}"
             f" {max(r.rss_peak for r in runs):>7.0f}MB"
             f" {_median([r.cpu_per_update_ms for r in runs]):>6.2f}ms {lost:>5}"
             f" {sum(r.failed for r in runs):>6} {_median([r.wall for r in runs]):>7.1f}"

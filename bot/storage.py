@@ -432,7 +432,7 @@ class Storage:
     def pending_import(self, owner: str) -> dict[str, Any] | None:
         """The owner's import in progress: interview_id, pasted text, parsed JSON."""
         with self._read() as db:
-            rows = list(db["imports"].rows_where("owner = ?", [owner]))
+            rows = list(db.query("select * from imports where owner = ?", [owner]))
         return rows[0] if rows else None
 
     def put_import(
@@ -480,16 +480,18 @@ class Storage:
             return
         now = self._now()
         with self._write() as db:
-            db["inbox"].insert_all(
-                (
-                    {"update_id": u, "chat": chat, "body": body, "received_at": now}
-                    for u, chat, body in updates
-                ),
-                ignore=True,
+            db.conn.executemany(
+                "insert or ignore into inbox (update_id, chat, body, received_at) "
+                "values (?, ?, ?, ?)",
+                [(u, chat, body, now) for u, chat, body in updates],
             )
             last = max(u for u, _, _ in updates)
-            if last >= self.inbox_offset():
-                db["settings"].upsert({"key": "telegram_offset", "value": str(last + 1)}, pk="key")
+            db.execute(
+                "insert into settings (key, value) values ('telegram_offset', ?) "
+                "on conflict (key) do update set value = excluded.value "
+                "where cast(value as integer) < cast(excluded.value as integer)",
+                [str(last + 1)],
+            )
 
     def inbox_offset(self) -> int:
         """The getUpdates offset that confirms everything already kept."""
@@ -502,9 +504,10 @@ class Storage:
         with self._read() as db:
             return list(db.execute("select update_id, body from inbox order by update_id"))
 
-    def inbox_done(self, update_id: int) -> None:
+    def inbox_done(self, update_ids: list[int]) -> None:
+        """Forget handled updates."""
         with self._write() as db:
-            db["inbox"].delete_where("update_id = ?", [update_id])
+            db.conn.executemany("delete from inbox where update_id = ?", [(u,) for u in update_ids])
 
 
 def backup(source: str | Path, dest: str | Path) -> Path:

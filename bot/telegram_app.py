@@ -42,12 +42,11 @@ from bot.errors import StorageError, UnknownInterview
 from bot.report import build_document
 from bot.service import Interviews, Outcome
 from bot.storage import Interview
+from bot.telegram_request import FewConnections
 from bot.writers.docx import to_docx
 from bot.writers.markdown import to_markdown
 from bot.writers.text import to_text
 
-POOL_SIZE = 8
-POOL_TIMEOUT = 30.0
 # Reports built and being sent at once. Users of a busy bot finish together; each report
 # waits its turn behind the rate limit, and holding them all in memory at once is what
 # made the bot grow by hundreds of MB.
@@ -91,11 +90,7 @@ class DuizhaoBot:
             .updater(None)
             .defaults(Defaults(parse_mode=ParseMode.HTML))
             .rate_limiter(AIORateLimiter(max_retries=3))
-            # httpcore checks every pooled connection on every request: PTB's 256 cost more
-            # CPU than the bot's own work under load, and 30 requests a second need a few.
-            # A request waits for a free connection instead of failing after 1 s.
-            .connection_pool_size(POOL_SIZE)
-            .pool_timeout(POOL_TIMEOUT)
+            .request(FewConnections())
             .post_init(self._post_init)
             .build()
         )

@@ -34,6 +34,8 @@ class Inbox:
         self.poll_timeout = poll_timeout
         self._queues: dict[str, asyncio.Queue[Update]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
+        self._handled: list[int] = []
+        self._forgetting: asyncio.Task[None] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set, then let the workers finish what they hold."""
@@ -130,18 +132,33 @@ class Inbox:
                 await self._done(update.update_id)
 
     async def _done(self, update_id: int) -> None:
-        """Forget a handled update; retried while the database cannot be written (locked)."""
-        while True:
-            try:
-                await asyncio.to_thread(self.storage.inbox_done, update_id)
-                return
-            except StorageError as exc:
-                log.warning("could not mark update %s handled, retrying: %s", update_id, exc)
-                await asyncio.sleep(1)
+        """Forget a handled update. Under load many are handled while one write is under way;
+        the next write takes them all, so there is one commit per batch, not per update."""
+        self._handled.append(update_id)
+        if self._forgetting is None:
+            self._forgetting = asyncio.create_task(self._forget())
+
+    async def _forget(self) -> None:
+        """Delete the handled updates; retried while the database cannot be written (locked).
+        An update handled but not yet deleted when the process dies is handled again after
+        the restart, and its answer is recognised as saved already (events.source)."""
+        try:
+            while self._handled:
+                ids, self._handled = self._handled, []
+                try:
+                    await asyncio.to_thread(self.storage.inbox_done, ids)
+                except StorageError as exc:
+                    self._handled = ids + self._handled
+                    log.warning("could not mark updates %s handled, retrying: %s", ids, exc)
+                    await asyncio.sleep(1)
+        finally:
+            self._forgetting = None
 
     async def drain(self) -> None:
         while self._workers:
             await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+        if self._forgetting is not None:
+            await self._forgetting
 
 
 def chat_key(update: Update) -> str:

@@ -338,9 +338,9 @@ class FlakyStorage(Storage):
         self._fail("put")
         return super().inbox_put(updates)
 
-    def inbox_done(self, update_id):
+    def inbox_done(self, update_ids):
         self._fail("done")
-        return super().inbox_done(update_id)
+        return super().inbox_done(update_ids)
 
 
 def test_the_inbox_retries_writes_the_database_refused(tmp_path):

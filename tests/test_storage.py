@@ -113,3 +113,16 @@ def test_a_corrupt_file_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(StorageError, match="无法打开数据库"):
         Storage(path)
+
+
+def test_the_inbox_offset_confirms_the_highest_update_kept_and_never_goes_back(db_path):
+    storage = Storage(db_path)
+    storage.inbox_put([(5, "c1", "{}"), (6, "c2", "{}")])
+    assert storage.inbox_offset() == 7
+    storage.inbox_put([(3, "c1", "{}")])  # a late one: kept, the offset stays
+    assert storage.inbox_offset() == 7
+    storage.inbox_put([(5, "c1", '{"again": 1}'), (10, "c1", "{}")])  # 5 delivered twice
+    assert storage.inbox_offset() == 11
+    assert storage.inbox_pending() == [(3, "{}"), (5, "{}"), (6, "{}"), (10, "{}")]
+    storage.inbox_done([5])
+    assert [u for u, _ in Storage(db_path).inbox_pending()] == [3, 6, 10]
