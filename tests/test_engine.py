@@ -469,3 +469,21 @@ def test_bring_in_adds_answers_and_context_and_offers_last_years_problems(small_
     assert prompt.step == "problems[0].summary"
     assert prompt.last_year == ("去年的问题一",)
     assert "lastyear" in [a.kind for a in prompt.actions]
+
+
+def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flow, monkeypatch):
+    """A step is fast because its walks are shared: the answers before the input, and after."""
+    walked: list[dict] = []
+    real_walk = engine.walk
+
+    def counting_walk(flow, answers):
+        walked.append(answers)
+        return real_walk(flow, answers)
+
+    monkeypatch.setattr(engine, "walk", counting_walk)
+    state, _ = engine.start(small_flow)
+    for inp, cursor in THROUGH:
+        walked.clear()
+        state, reply = engine.step(small_flow, state, inp)
+        assert state.cursor == cursor
+        assert len(walked) <= 2, f"{inp}: {len(walked)} walks"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import docx
@@ -274,3 +276,19 @@ def test_balanced_lines_each_fit() -> None:
     lines = balanced_lines(title, 20.1)
     assert "".join(lines) == title and len(lines) == 3
     assert all(len(line) <= 20 for line in lines)
+
+
+def test_reports_written_at_once_do_not_pile_up_in_memory(doc: Document) -> None:
+    """Many users finishing together: each written document is freed when it is done, not
+    at the cycle collector's next full pass (python-docx's objects point at each other)."""
+
+    def write(_: int) -> int:
+        out = io.BytesIO()
+        to_docx(doc, out)
+        return len(out.getvalue())
+
+    with ThreadPoolExecutor(6) as pool:
+        sizes = list(pool.map(write, range(24)))
+    assert all(size > 10_000 for size in sizes)
+    alive = [o for o in gc.get_objects() if isinstance(o, docx.document.Document)]
+    assert len(alive) <= 1, f"{len(alive)} documents still in memory"
