@@ -1,4 +1,4 @@
-"""`duizhao run` with the 30 requests/s cap of its AIORateLimiter lifted — a diagnostic only.
+"""`duizhao run` with the 30 requests/s cap of its AIORateLimiter lifted: the bot's own cost.
 
 bot/telegram_app.py builds the Application with AIORateLimiter(max_retries=3), whose default
 overall_max_rate of 30 requests a second matches Telegram's limit and is right for

@@ -17,14 +17,14 @@ update is queued in the fake to the bot's next sendMessage/sendDocument in that 
 inside the fake under its lock); peak RSS (VmHWM) and CPU time (utime+stime) of the bot
 process from /proc; answers lost (what each user typed versus the bot's SQLite database
 after the bot stopped); wall time. The echo bot answers the same updates; the ratio of the
-median latencies is printed.
+median latencies, ours to the echo bot's under the same rate limit, is printed.
 
-    python benchmarks/load.py                       # --users 50 200 1000
-    python benchmarks/load.py --users 200 --variants duizhao echo duizhao-nolimit echo-limited
+    python benchmarks/load.py                       # --users 50 200 1000, all four bots
+    python benchmarks/load.py --users 50 200 --variants duizhao-nolimit echo --repeat 3
 
-Variants: duizhao (`python -m bot run`), echo (benchmarks/echo_bot.py), and two diagnostics:
-duizhao-nolimit (benchmarks/duizhao_nolimit.py: duizhao with its 30 requests/s
-AIORateLimiter cap lifted) and echo-limited (the echo bot with that same rate limiter).
+Variants, in pairs: duizhao (`python -m bot run`, AIORateLimiter's 30 requests/s) with
+echo-limited (benchmarks/echo_bot.py behind that same limiter); duizhao-nolimit
+(benchmarks/duizhao_nolimit.py: the cap lifted) with echo (the bare echo bot).
 """
 
 from __future__ import annotations
@@ -83,12 +83,12 @@ VARIANTS: dict[str, tuple[str, list[str], str]] = {
         "echo",
     ),
     "duizhao-nolimit": (
-        "duizhao run, 30/s rate-limit cap lifted (diagnostic)",
+        "duizhao run, 30/s rate-limit cap lifted",
         [sys.executable, str(BENCH / "duizhao_nolimit.py"), "--poll-timeout", "1"],
         "duizhao",
     ),
     "echo-limited": (
-        "echo bot with duizhao's AIORateLimiter (diagnostic)",
+        "echo bot with duizhao's AIORateLimiter",
         [sys.executable, str(BENCH / "echo_bot.py"), "--poll-timeout", "1", "--rate-limiter"],
         "echo",
     ),
