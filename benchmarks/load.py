@@ -37,7 +37,6 @@ import shutil
 import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,14 +48,14 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from common import REPO, liuge, pct, verdict  # noqa: E402
+from common import liuge, pct, verdict  # noqa: E402
 
 from bot import telegram_texts, texts  # noqa: E402
 from bot.conditions import holds  # noqa: E402
 from bot.engine import context  # noqa: E402
 from bot.model import Flow, Question  # noqa: E402
 from bot.wordcount import zishu  # noqa: E402
-from tests.e2e.botprocess import TOKEN  # noqa: E402
+from tests.e2e.botprocess import BotProcess  # noqa: E402
 from tests.e2e.fakeapi import (  # noqa: E402
     BotMessage,
     FakeBotAPI,
@@ -294,6 +293,9 @@ class LoadAPI(FakeBotAPI):
         self.serve_seconds = 0.0
         self.serve_calls = 0
 
+    def polls(self) -> int:
+        return self.sent.counts["getUpdates"]
+
     def _handle(self, token, method, content_type, body, query, client_alive):
         if method.lower() == "getupdates":
             return super()._handle(token, method, content_type, body, query, client_alive)
@@ -398,64 +400,6 @@ def self_cpu_seconds() -> float:
     return t.user + t.system
 
 
-class BotRunner:
-    """The bot as a child process; stop() is SIGTERM, then SIGKILL after a grace period."""
-
-    def __init__(self, command: list[str], api: FakeBotAPI, db: Path, log: Path):
-        self.command, self.api, self.db, self.log = command, api, db, log
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        env = {
-            **os.environ,
-            "BOT_TOKEN": TOKEN,
-            "BOT_DB": str(self.db),
-            "BOT_API_BASE_URL": self.api.base_url,
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("BOT_ALLOWED_USERS", None)
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                self.command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while self.api.sent.counts["getUpdates"] < 1:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"bot exited with {self.process.returncode}:\n{self.tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"bot did not start polling within {timeout:.0f} s:\n{self.tail()}"
-                )
-            time.sleep(0.05)
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, grace: float = 20.0) -> int | None:
-        if self.process is None:
-            return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(grace)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        return self.process.returncode
-
-    def tail(self, lines: int = 15) -> str:
-        if not self.log.exists():
-            return ""
-        return "\n".join(
-            self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-        )
-
-
 # -- one run --------------------------------------------------------------------------------
 
 
@@ -502,7 +446,7 @@ def run_variant(
     db, log = folder / "bot.db", folder / "bot.log"
     api = LoadAPI(mode)
     api.start()
-    runner = BotRunner(command, api, db, log)
+    runner = BotProcess(api, db, log, command=command)
     stop = threading.Event()
     threads: list[threading.Thread] = []
     print(f"\n[N={n}] {title}", flush=True)
@@ -511,10 +455,10 @@ def run_variant(
             uid = 100_000 + i
             actions, expected = compact_path(flow, uid)
             api.sims[uid] = Sim(uid, api.user(uid, first_name=f"用户{i}"), actions, expected)
-        runner.start()
+        runner.start(timeout=60)
         time.sleep(0.5)  # let start-up work (setMyCommands, first poll) finish
-        result.rss_start = proc_mem_mb(runner.pid)[0]
-        cpu0, self0 = proc_cpu_seconds(runner.pid), self_cpu_seconds()
+        result.rss_start = proc_mem_mb(runner.process.pid)[0]
+        cpu0, self0 = proc_cpu_seconds(runner.process.pid), self_cpu_seconds()
         serve0 = api.serve_seconds, api.serve_calls
         threads = [
             threading.Thread(target=drive, args=(api, stop), name=f"driver-{k}", daemon=True)
@@ -535,11 +479,11 @@ def run_variant(
             failed = sum(s.state == "failed" for s in sims)
             if done + failed == n:
                 break
-            if not runner.alive():
+            if runner.process.poll() is not None:
                 for s in sims:
                     if s.state == "running":
                         s.state, s.reason = "failed", "bot process exited"
-                print(f"  bot exited unexpectedly:\n{runner.tail()}", flush=True)
+                print(f"  bot exited unexpectedly:\n{runner.output()[-2000:]}", flush=True)
                 break
             if now - start > timeout:
                 for s in sims:
@@ -554,7 +498,7 @@ def run_variant(
             if now - last_print >= 10:
                 with api._cond:
                     updates, lat = api.updates_sent, list(api.first_latency[last_lat:])
-                rss, _ = proc_mem_mb(runner.pid)
+                rss, _ = proc_mem_mb(runner.process.pid)
                 print(
                     f"  {now - start:6.0f} s: {done}/{n} users done, {failed} failed, "
                     f"{updates:,} updates ({(updates - last_updates) / (now - last_print):.1f}/s), "
@@ -564,9 +508,9 @@ def run_variant(
                 last_print, last_updates, last_lat = now, updates, last_lat + len(lat)
         finished_at = [s.finished for s in api.sims.values() if s.state == "done"]
         result.wall = (max(finished_at) if finished_at else time.perf_counter()) - start
-        if runner.alive():
-            result.bot_cpu = proc_cpu_seconds(runner.pid) - cpu0
-            result.rss_peak = proc_mem_mb(runner.pid)[1]
+        if runner.process.poll() is None:
+            result.bot_cpu = proc_cpu_seconds(runner.process.pid) - cpu0
+            result.rss_peak = proc_mem_mb(runner.process.pid)[1]
         result.self_cpu = self_cpu_seconds() - self0
         with api._cond:
             result.updates = api.updates_sent
@@ -583,7 +527,7 @@ def run_variant(
         stop.set()
         for t in threads:
             t.join(5)
-        result.exit_code = runner.stop()
+        result.exit_code = runner.stop(grace=20)
         api.stop()
     if mode == "duizhao" and db.exists():
         check_database(db, api.sims, result)

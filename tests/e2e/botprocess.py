@@ -12,16 +12,27 @@ from pathlib import Path
 from tests.e2e.fakeapi import FakeBotAPI
 
 TOKEN = "123456789:AAtesttokentesttokentesttokentest12"
+REPO = Path(__file__).resolve().parents[2]
+DUIZHAO_RUN = [sys.executable, "-m", "bot", "run", "--poll-timeout", "1"]
 
 
 class BotProcess:
-    """One bot process; `start` waits until it is polling, `kill` is SIGKILL."""
+    """One bot process (`duizhao run` unless another `command` is given); `start` waits until
+    it is polling, `kill` is SIGKILL."""
 
-    def __init__(self, api: FakeBotAPI, db: Path, log: Path, allowed: str | None = None):
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        db: Path,
+        log: Path,
+        allowed: str | None = None,
+        command: list[str] = DUIZHAO_RUN,
+    ):
         self.api = api
         self.db = db
         self.log = log
         self.allowed = allowed
+        self.command = command
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> BotProcess:
@@ -35,16 +46,13 @@ class BotProcess:
         env.pop("BOT_ALLOWED_USERS", None)
         if self.allowed is not None:
             env["BOT_ALLOWED_USERS"] = self.allowed
-        polls_before = self._polls()
+        polls_before = self.api.polls()
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--poll-timeout", "1"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                self.command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + timeout
-        while self._polls() <= polls_before:
+        while self.api.polls() <= polls_before:
             if self.process.poll() is not None:
                 raise AssertionError(f"bot exited with {self.process.returncode}:\n{self.output()}")
             if time.monotonic() > deadline:
@@ -52,19 +60,16 @@ class BotProcess:
             time.sleep(0.05)
         return self
 
-    def _polls(self) -> int:
-        return sum(1 for method, _ in list(self.api.sent) if method.lower() == "getupdates")
-
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(10)
 
-    def stop(self) -> int:
+    def stop(self, grace: float = 15.0) -> int:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(15)
+                self.process.wait(grace)
             except subprocess.TimeoutExpired:
                 self.kill()
         return self.process.returncode if self.process else 0

@@ -692,6 +692,10 @@ class FakeBotAPI:
         with self._cond:
             return list(self._commands.get(_commands_key(scope, language_code), []))
 
+    def polls(self) -> int:
+        """How many getUpdates calls the bot has made."""
+        return sum(1 for method, _ in list(self.sent) if method.lower() == "getupdates")
+
     def wait_idle(self, timeout: float = 10.0, quiet: float = 0.2) -> None:
         """Wait until every update is confirmed and the bot made no call for `quiet` seconds."""
         deadline = time.monotonic() + timeout

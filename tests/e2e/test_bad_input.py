@@ -32,12 +32,6 @@ SUMMARY = "t1_problems[0].summary"
 
 
 @pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as api:  # this module's own server: a second bot on it would conflict
-        yield api
-
-
-@pytest.fixture(scope="module")
 def bot(api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad-input")
     bot = BotProcess(api, folder / "bot.db", folder / "bot.log").start()

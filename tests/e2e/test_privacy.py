@@ -31,12 +31,6 @@ _ids = iter(range(40_000, 50_000))
 
 
 @pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as api:  # this module's own server: a second bot on it would conflict
-        yield api
-
-
-@pytest.fixture(scope="module")
 def bot(api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("privacy")
     bot = BotProcess(api, folder / "bot.db", folder / "bot.log").start()
