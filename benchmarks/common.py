@@ -12,10 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # `python benchmarks/x.py` from anywhere: bot and tests importable
     sys.path.insert(0, str(REPO))
 
-from bot.answersfile import parse as parse_answers  # noqa: E402
-from bot.flows import FLOWS_DIR  # noqa: E402
-from bot.loader import load_flow  # noqa: E402
-from bot.model import Flow  # noqa: E402
+from bot.core.answersfile import parse as parse_answers  # noqa: E402
+from bot.core.model import Flow  # noqa: E402
+from bot.flows import FLOWS_DIR, load_flow  # noqa: E402
 
 FLOW_ID = "2022-liuge"
 FIXTURE = REPO / "tests" / "fixtures" / "answers" / f"{FLOW_ID}.yaml"

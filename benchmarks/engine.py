@@ -35,10 +35,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import fixture_answers, liuge, pct, summary_ms, verdict  # noqa: E402
 
-import bot.engine  # noqa: E402
-from bot.conditions import holds  # noqa: E402
-from bot.engine import DONE, REVIEW, Input, context  # noqa: E402
-from bot.model import Flow, Question  # noqa: E402
+import bot.core.engine  # noqa: E402
+from bot.core.conditions import holds  # noqa: E402
+from bot.core.engine import DONE, REVIEW, Input, context  # noqa: E402
+from bot.core.model import Flow, Question  # noqa: E402
 from bot.service import Interviews  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
@@ -190,9 +190,9 @@ def run(
     db = folder / f"bench-{synchronous.lower()}.db"
     storage = open_storage(db, synchronous, clock)
     interviews = Interviews(storage, {flow.id: flow})
-    original_step = bot.engine.step
-    bot.engine.step = clock.wrap("engine", original_step)  # service calls engine.step
-    original_walk = bot.engine.walk
+    original_step = bot.core.engine.step
+    bot.core.engine.step = clock.wrap("engine", original_step)  # service calls engine.step
+    original_walk = bot.core.engine.walk
     walk_count = [0]
 
     def counting_walk(*args, **kwargs):
@@ -200,7 +200,7 @@ def run(
         return original_walk(*args, **kwargs)
 
     # The engine's own calls look the name up at call time, so this sees all of them.
-    bot.engine.walk = clock.wrap("walk", counting_walk)
+    bot.core.engine.walk = clock.wrap("walk", counting_walk)
     rng = random.Random(seed)
     samples: dict[str, list[float]] = {k: [] for k in ("total", "engine", "walk", "save", "commit")}
     review: list[bool] = []  # whether the answer showed the review (quality checks run)
@@ -250,8 +250,8 @@ def run(
                     flush=True,
                 )
     finally:
-        bot.engine.step = original_step
-        bot.engine.walk = original_walk
+        bot.core.engine.step = original_step
+        bot.core.engine.walk = original_walk
         size = db.stat().st_size + (
             Path(f"{db}-wal").stat().st_size if Path(f"{db}-wal").exists() else 0
         )

@@ -5,7 +5,7 @@ with more problems (within each theme's max of 6), measures and causes, taken fr
 fixture's other entries, until the rendered report reaches `--zishu` (default 6,000).
 
 Timed, each `--runs` times after `--warmup` untimed rounds:
-  build_document               template → Document (bot.report)
+  build_document               template → Document (bot.report.render)
   to_text / to_markdown        Document → str
   to_docx                      Document → .docx in memory (what the bot sends)
   docx from answers            build_document + to_docx          (target: median ≤ 100 ms)
@@ -33,11 +33,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import fixture_answers, liuge, pct, summary_ms, verdict  # noqa: E402
 
-from bot.model import Flow  # noqa: E402
-from bot.report import build_document, render_files  # noqa: E402
-from bot.writers.docx import to_docx  # noqa: E402
-from bot.writers.markdown import to_markdown  # noqa: E402
-from bot.writers.text import to_text  # noqa: E402
+from bot.core.model import Flow  # noqa: E402
+from bot.report.render import build_document, render_files  # noqa: E402
+from bot.report.writers.docx import to_docx  # noqa: E402
+from bot.report.writers.markdown import to_markdown  # noqa: E402
+from bot.report.writers.text import to_text  # noqa: E402
 
 TARGET_DOCX_MS = 100.0
 TARGET_ALL_MS = 150.0

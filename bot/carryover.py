@@ -11,10 +11,10 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from bot.conditions import names_in
+from bot.core.conditions import names_in
+from bot.core.model import Flow, Question
+from bot.core.wordcount import zishu
 from bot.lastyear import ParsedReport, Point
-from bot.model import Flow, Question
-from bot.wordcount import zishu
 
 
 def checklist_question(flow: Flow) -> Question | None:

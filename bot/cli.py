@@ -12,10 +12,9 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from bot import answersfile, engine
+from bot.core import answersfile, engine
 from bot.errors import DuizhaoError, FlowError
-from bot.flows import flow_files, load_all, pick
-from bot.loader import load_flow
+from bot.flows import flow_files, load_all, load_flow, pick
 from bot.service import Interviews
 from bot.storage import Storage, backup
 
@@ -122,7 +121,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from bot.report import render_files
+    from bot.report.render import render_files
 
     flows = load_all()
     flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot import engine
-from bot.commands import parse_command
-from bot.engine import Button, Input, Reply
-from bot.report import build_document, render_files
+from bot.core import engine
+from bot.core.commands import parse_command
+from bot.core.engine import Button, Input, Reply
+from bot.report.render import build_document, render_files
+from bot.report.writers.text import to_text
 from bot.service import Interviews
 from bot.storage import Interview
-from bot.writers.text import to_text
 
 WELCOME = (
     "对照检查材料写作助手：按主题逐条回答问题，最后生成规范格式的 Word 文档。每答一题都会自动保存。"

@@ -1,15 +1,31 @@
-"""The shipped flows: where they live and loading them all."""
+"""The flows on disk: where the shipped ones live, reading and validating flow files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.errors import UnknownFlow
-from bot.loader import load_flow
-from bot.model import Flow
+from bot.core.loader import parse_flow
+from bot.core.model import Flow
+from bot.errors import FlowError, FlowFault, UnknownFlow
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FLOWS_DIR = PROJECT_DIR / "flows"
+
+
+def default_templates_dir(flow_file: Path) -> Path:
+    return flow_file.resolve().parent.parent / "templates"
+
+
+def load_flow(path: str | Path, templates_dir: str | Path | None = None) -> Flow:
+    """Read and validate one flow file; raises FlowError listing every fault."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fault = FlowFault(str(path), "", f"cannot read the file: {exc}")
+        raise FlowError(str(path), [fault]) from None
+    tdir = Path(templates_dir) if templates_dir else default_templates_dir(path)
+    return parse_flow(text, str(path), lambda name: (tdir / name).is_file())
 
 
 def flow_files(folder: Path = FLOWS_DIR) -> list[Path]:

@@ -24,7 +24,7 @@ from docx.document import Document as WordDocument
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from bot.genre import CJK, full_width_marks
+from bot.report.genre import CJK, full_width_marks
 
 MAX_BYTES = 2 * 1024 * 1024
 

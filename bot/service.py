@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot import engine
-from bot.engine import Input, Reply
-from bot.model import Flow
+from bot.core import engine
+from bot.core.engine import Input, Reply
+from bot.core.model import Flow
 from bot.storage import Interview, Storage
 
 

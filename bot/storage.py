@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from bot.engine import DONE, Input, State
+from bot.core.engine import DONE, Input, State
+from bot.core.model import Flow
+from bot.core.reminders import DEFAULT_QUIET_DAYS, Candidate
 from bot.errors import StorageError, UnknownInterview
-from bot.model import Flow
-from bot.reminders import DEFAULT_QUIET_DAYS, Candidate
 
 migrations = Migrations("duizhao")
 

@@ -31,21 +31,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot import answersfile, callbacks, engine, lastyear, reminders
+from bot import lastyear
 from bot import telegram_texts as say
 from bot import telegram_view as view
 from bot.carryover import carry_over, from_json, to_json
-from bot.commands import MENU, parse_command
 from bot.config import BotConfig
-from bot.engine import Input, Reply
+from bot.core import answersfile, callbacks, engine, reminders
+from bot.core.commands import MENU, parse_command
+from bot.core.engine import Input, Reply
 from bot.errors import StorageError, UnknownInterview
-from bot.report import build_document
+from bot.report.render import build_document
+from bot.report.writers.docx import to_docx
+from bot.report.writers.markdown import to_markdown
+from bot.report.writers.text import to_text
 from bot.service import Interviews, Outcome
 from bot.storage import Interview
 from bot.telegram_request import FewConnections
-from bot.writers.docx import to_docx
-from bot.writers.markdown import to_markdown
-from bot.writers.text import to_text
 
 # Reports built and being sent at once. Users of a busy bot finish together; each report
 # waits its turn behind the rate limit, and holding them all in memory at once is what

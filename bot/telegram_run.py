@@ -11,7 +11,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.config import BotConfig
-from bot.model import Flow
+from bot.core.model import Flow
 from bot.service import Interviews
 from bot.storage import Storage
 from bot.telegram_app import DuizhaoBot

@@ -7,9 +7,9 @@ from html import escape, unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
-from bot.engine import Button, Prompt, Reply, Review
-from bot.model import Flow
+from bot.core import callbacks
+from bot.core.engine import Button, Prompt, Reply, Review
+from bot.core.model import Flow
 
 MAX_TEXT = 4096
 # Short labels fit three to a row on a phone; longer ones get a row each.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.loader import parse_flow
-from bot.model import Flow
+from bot.core.loader import parse_flow
+from bot.core.model import Flow
 from tests.small_flow import SMALL_FLOW
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conditions import holds
-from bot.engine import context
-from bot.model import Flow, Question
+from bot.core.conditions import holds
+from bot.core.engine import context
+from bot.core.model import Flow, Question
 
 
 def lines_for(q: Question, value: Any) -> list[str]:

@@ -24,7 +24,7 @@ import bot.storage as storage_module
 from bot import telegram_texts as say
 from bot.cli import main
 from bot.config import BotConfig
-from bot.engine import Input, State
+from bot.core.engine import Input, State
 from bot.errors import StorageError
 from bot.flows import load_all
 from bot.service import Interviews

@@ -48,7 +48,7 @@ def test_import_then_export_gives_the_same_answers(tmp_path, capsys):
     assert "已导入为材料 #1" in capsys.readouterr().out
     out = tmp_path / "back.yaml"
     assert main(["export", "1", "--db", str(db), "-o", str(out)]) == 0
-    from bot.answersfile import parse
+    from bot.core.answersfile import parse
     from bot.flows import load_all
 
     flows = load_all()

@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from bot.answersfile import parse
+from bot.core.answersfile import parse
 from bot.flows import load_all
 from tests.console_script import script
 from tests.typed import typed_texts

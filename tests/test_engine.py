@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from bot import engine
-from bot.engine import Input, State
+from bot.core import engine
+from bot.core.engine import Input, State
 
 T = Input.text
 C = Input.choose
@@ -365,7 +365,7 @@ def test_core_imports_no_adapter():
     import subprocess
 
     code = (
-        "import sys, bot.engine, bot.loader, bot.model;"
+        "import sys, bot.core.engine, bot.core.loader, bot.core.model;"
         "bad = [m for m in ('telegram', 'sqlite3', 'sqlite_utils', 'httpx') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
@@ -419,7 +419,7 @@ def test_the_review_lists_findings_with_the_step_to_fix(small_flow):
 
 
 def test_an_answer_that_hides_its_own_step_moves_on_not_back_to_the_start():
-    from bot.loader import parse_flow
+    from bot.core.loader import parse_flow
 
     flow = parse_flow(
         """

@@ -485,9 +485,9 @@ def test_docx_with_merged_table_cells_reads_each_cell_once() -> None:
 
 @pytest.mark.parametrize("flow_id", ["2022-liuge", "2023-zhuti"])
 def test_our_own_docx_reads_back(flow_id: str) -> None:
-    from bot.report import build_document
-    from bot.writers.docx import to_docx
-    from bot.yamltext import load_yaml
+    from bot.core.yamltext import load_yaml
+    from bot.report.render import build_document
+    from bot.report.writers.docx import to_docx
     from tests.report.answers import flow
 
     fixture = load_yaml((ANSWERS / f"{flow_id}.yaml").read_text(encoding="utf-8"))
@@ -507,7 +507,7 @@ def squash(text: str | None) -> str:
 
 
 def fixture_answers(flow_id: str) -> dict[str, Any]:
-    from bot.yamltext import load_yaml
+    from bot.core.yamltext import load_yaml
 
     return load_yaml((ANSWERS / f"{flow_id}.yaml").read_text(encoding="utf-8"))["answers"]
 

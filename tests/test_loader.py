@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.loader import parse_flow
 from bot.errors import FlowError
-from bot.flows import flow_files
-from bot.loader import load_flow, parse_flow
+from bot.flows import flow_files, load_flow
 from tests.small_flow import SMALL_FLOW
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import quality
-from bot.loader import parse_flow
+from bot.core import quality
+from bot.core.loader import parse_flow
 
 FLOW = parse_flow(
     """

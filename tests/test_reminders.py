@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.reminders import Candidate, due, parse_deadline
+from bot.core.reminders import Candidate, due, parse_deadline
 
 SH = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 12, 1, 10, 0, tzinfo=SH)  # a Tuesday morning in Beijing

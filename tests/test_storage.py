@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from bot import engine
-from bot.engine import Input
+from bot.core import engine
+from bot.core.engine import Input
 from bot.errors import StorageError, UnknownInterview
 from bot.service import Interviews
 from bot.storage import Storage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.model import Flow
+from bot.core.model import Flow
 
 TEXT_KINDS = ("text", "long_text")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from bot.answersfile import parse
+from bot.core.answersfile import parse
 from bot.flows import load_all
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import next_user
@@ -352,7 +352,7 @@ def test_guide_and_sample_phrasings_from_their_buttons(user):
 
 
 def test_review_lists_findings_with_fix_buttons(user, running):
-    from bot import engine as core
+    from bot.core import engine as core
     from bot.storage import Storage
 
     flow = FLOWS["2022-liuge"]

@@ -29,9 +29,9 @@ from typing import Any
 import docx
 import pytest
 
-from bot import engine, texts
 from bot import telegram_texts as say
-from bot.answersfile import parse
+from bot.core import engine, texts
+from bot.core.answersfile import parse
 from bot.flows import load_all
 from bot.storage import Storage
 from tests.e2e.botprocess import BotProcess

@@ -6,10 +6,10 @@ import io
 import json
 import sqlite3
 
-from bot.answersfile import parse
+from bot.core.answersfile import parse
 from bot.flows import load_all
-from bot.report import build_document
-from bot.writers.docx import to_docx
+from bot.report.render import build_document
+from bot.report.writers.docx import to_docx
 from tests.e2e.test_bot import FIXTURES, start_flow
 from tests.golden_paths import GOLDEN
 

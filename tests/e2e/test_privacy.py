@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import engine, texts
 from bot import telegram_texts as say
-from bot.engine import Input
+from bot.core import engine, texts
+from bot.core.engine import Input
 from bot.flows import load_all
 from bot.service import Interviews
 from bot.storage import Storage

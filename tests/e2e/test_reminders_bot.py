@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bot.config import BotConfig
-from bot.engine import Input
+from bot.core.engine import Input
 from bot.flows import load_all
 from bot.service import Interviews
 from bot.storage import Storage
@@ -114,12 +114,12 @@ def test_none_after_completion_or_deletion(world):
     service.storage.delete(interview.id, f"tg:{USER}")
     clock.set(3)
     assert tick() == 0
-    from bot.answersfile import parse
+    from bot.core.answersfile import parse
     from tests.e2e.test_bot import FIXTURES
 
     flows = service.flows
     flow, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), flows)
-    from bot import engine
+    from bot.core import engine
 
     done = service.storage.create(f"tg:{USER}", flow, engine.adopt(flow, data.answers))
     service.answer(done, Input.choose("done"))

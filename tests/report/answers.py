@@ -6,8 +6,8 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.loader import load_flow
-from bot.model import Flow
+from bot.core.model import Flow
+from bot.flows import load_flow
 
 ROOT = Path(__file__).resolve().parents[2]
 DATE = datetime.date(2026, 1, 8)

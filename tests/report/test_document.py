@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.document import Block, Document, Kind, TemplateMarkupError, mark_data, parse
+from bot.report.document import Block, Document, Kind, TemplateMarkupError, mark_data, parse
 
 
 def data(value: object) -> str:

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from bot.genre import (
+from bot.report.genre import (
     chinese_date,
     chinese_number,
     clean_text,

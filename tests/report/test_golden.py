@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.document import Document
-from bot.report import build_document
-from bot.writers.markdown import to_markdown
-from bot.writers.text import to_text
-from bot.yamltext import load_yaml
+from bot.core.yamltext import load_yaml
+from bot.report.document import Document
+from bot.report.render import build_document
+from bot.report.writers.markdown import to_markdown
+from bot.report.writers.text import to_text
 from tests.report.answers import ROOT, flow
 
 GOLDEN = ROOT / "tests" / "golden"

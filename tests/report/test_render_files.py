@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from bot.report import render_files
+from bot.report.render import render_files
 from tests.report.answers import DATE, answers_2022, flow
 
 

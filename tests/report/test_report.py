@@ -7,10 +7,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from bot.document import Document, Kind
-from bot.report import build_document
-from bot.wordcount import zishu
-from bot.writers.text import to_text
+from bot.core.wordcount import zishu
+from bot.report.document import Document, Kind
+from bot.report.render import build_document
+from bot.report.writers.text import to_text
 from tests.report.answers import DATE, answers_2022, answers_2023, flow
 
 FLOW_2022 = flow("2022-liuge")

@@ -14,10 +14,10 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from bot.document import Document, Kind
-from bot.report import build_document
-from bot.wordcount import zishu
-from bot.writers.docx import balanced_lines, to_docx
+from bot.core.wordcount import zishu
+from bot.report.document import Document, Kind
+from bot.report.render import build_document
+from bot.report.writers.docx import balanced_lines, to_docx
 from tests.report.answers import DATE, answers_2022, flow
 
 FONT_SLOTS = ("ascii", "hAnsi", "eastAsia", "cs")

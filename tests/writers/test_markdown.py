@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.document import Block, Document, Kind
-from bot.writers.markdown import to_markdown
+from bot.report.document import Block, Document, Kind
+from bot.report.writers.markdown import to_markdown
 
 
 def test_title_headings_and_bold_run_in_heading() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.document import Block, Document, Kind
-from bot.writers.text import to_text
+from bot.report.document import Block, Document, Kind
+from bot.report.writers.text import to_text
 
 DOC = Document(
     "标题",

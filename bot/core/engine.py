@@ -17,12 +17,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from bot import texts
-from bot.conditions import holds
-from bot.loader import step_key
-from bot.model import Flow, Question
-from bot.quality import Finding, check, links
-from bot.wordcount import zishu
+from bot.core import texts
+from bot.core.conditions import holds
+from bot.core.loader import step_key
+from bot.core.model import Flow, Question
+from bot.core.quality import Finding, check, links
+from bot.core.wordcount import zishu
 
 REVIEW = "review"
 DONE = "done"

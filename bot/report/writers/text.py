@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.document import Document
+from bot.report.document import Document
 
 
 def to_text(doc: Document) -> str:

@@ -27,7 +27,7 @@ from docx.shared import Length, Pt, Twips
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from bot.document import Block, Document, Kind
+from bot.report.document import Block, Document, Kind
 
 PAGE_WIDTH, PAGE_HEIGHT = Twips(11906), Twips(16838)  # A4
 MARGIN_TOP, MARGIN_BOTTOM = Twips(2098), Twips(1984)  # 37 mm, 35 mm

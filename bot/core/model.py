@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.conditions import holds
+from bot.core.conditions import holds
 
 KINDS = ("text", "long_text", "choice", "multi", "yesno", "repeat")
 # What a top-level question holds, for the quality checks: which answers are problems,

@@ -1,7 +1,7 @@
 """Answers → Document: the Jinja2 environment the report templates run in, and their context.
 
-One template per flow describes the document in the block markup of `bot.document`; the
-writers in `bot.writers` turn the resulting Document into .docx, Markdown and plain text.
+One template per flow describes the document in the block markup of `bot.report.document`; the
+writers in `bot.report.writers` turn the resulting Document into .docx, Markdown and plain text.
 Nothing here reads a clock (the report date is a parameter), and only `render_files`
 writes files.
 """
@@ -17,13 +17,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot import genre
-from bot.document import Document, mark_data, parse
-from bot.loader import default_templates_dir
-from bot.model import Flow
-from bot.writers.docx import to_docx
-from bot.writers.markdown import to_markdown
-from bot.writers.text import to_text
+from bot.core.model import Flow
+from bot.flows import default_templates_dir
+from bot.report import genre
+from bot.report.document import Document, mark_data, parse
+from bot.report.writers.docx import to_docx
+from bot.report.writers.markdown import to_markdown
+from bot.report.writers.text import to_text
 
 FILTERS = {
     "ordinal": genre.ordinal,

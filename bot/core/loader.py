@@ -11,17 +11,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot import callbacks
-from bot.conditions import ConditionSyntaxError, compile_condition, holds, names_in
+from bot.core import callbacks
+from bot.core.conditions import ConditionSyntaxError, compile_condition, holds, names_in
+from bot.core.model import KINDS, ROLES, Flow, Option, Question, Section
+from bot.core.wordcount import zishu
+from bot.core.yamltext import load_yaml
 from bot.errors import FlowError, FlowFault
-from bot.model import KINDS, ROLES, Flow, Option, Question, Section
-from bot.wordcount import zishu
-from bot.yamltext import load_yaml
 
 FLOW_KEYS = {
     "id": "required",
@@ -86,22 +85,6 @@ class _Faults:
 
     def __bool__(self) -> bool:
         return bool(self.items)
-
-
-def default_templates_dir(flow_file: Path) -> Path:
-    return flow_file.resolve().parent.parent / "templates"
-
-
-def load_flow(path: str | Path, templates_dir: str | Path | None = None) -> Flow:
-    """Read and validate one flow file; raises FlowError listing every fault."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fault = FlowFault(str(path), "", f"cannot read the file: {exc}")
-        raise FlowError(str(path), [fault]) from None
-    tdir = Path(templates_dir) if templates_dir else default_templates_dir(path)
-    return parse_flow(text, str(path), lambda name: (tdir / name).is_file())
 
 
 def parse_flow(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.document import Block, Document, Kind
+from bot.report.document import Block, Document, Kind
 
 # The ASCII marks that CommonMark or GitHub's extensions read anywhere in a line (links need
 # [ ], so ( ) and ! are harmless once those are escaped).

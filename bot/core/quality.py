@@ -14,9 +14,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.loader import step_key
-from bot.model import Flow, Question, Section
-from bot.wordcount import zishu
+from bot.core.loader import step_key
+from bot.core.model import Flow, Question, Section
+from bot.core.wordcount import zishu
 
 CONCRETE = re.compile(
     r"比如|例如|譬如|[0-9０-９]|[一二三四五六七八九十两几][次个项人户元年月日天件条名家场篇期季度]|今年|去年|上半年|下半年"

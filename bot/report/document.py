@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.core.wordcount import zishu
 from bot.errors import DuizhaoError
-from bot.genre import clean_text, finish, tidy
-from bot.wordcount import zishu
+from bot.report.genre import clean_text, finish, tidy
 
 _DATA_OPEN, _DATA_CLOSE = "\x02", "\x03"
 _DATA = re.compile(f"({_DATA_OPEN}[^{_DATA_OPEN}{_DATA_CLOSE}]*{_DATA_CLOSE})")

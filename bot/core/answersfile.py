@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from bot.core.model import Flow, Question
+from bot.core.wordcount import zishu
+from bot.core.yamltext import dump_yaml, load_yaml
 from bot.errors import AnswersFileError
-from bot.model import Flow, Question
-from bot.wordcount import zishu
-from bot.yamltext import dump_yaml, load_yaml
 
 
 @dataclass(frozen=True)
