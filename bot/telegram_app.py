@@ -34,12 +34,12 @@ from telegram.ext import (
 from bot import lastyear
 from bot import telegram_texts as say
 from bot import telegram_view as view
-from bot.carryover import carry_over, from_json, to_json
 from bot.config import BotConfig
 from bot.core import answersfile, callbacks, engine, reminders
 from bot.core.commands import MENU, parse_command
 from bot.core.engine import Input, Reply
 from bot.errors import StorageError, UnknownInterview
+from bot.lastyear.carryover import carry_over, from_json, to_json
 from bot.report.render import build_document
 from bot.report.writers.docx import to_docx
 from bot.report.writers.markdown import to_markdown

@@ -14,7 +14,7 @@ from typing import Any
 from bot.core.conditions import names_in
 from bot.core.model import Flow, Question
 from bot.core.wordcount import zishu
-from bot.lastyear import ParsedReport, Point
+from bot.lastyear.parsed import ParsedReport, Point
 
 
 def checklist_question(flow: Flow) -> Question | None:

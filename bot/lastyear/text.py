@@ -1,150 +1,19 @@
-"""Last year's 对照检查材料, read back: its problems, causes and measures.
-
-A user sends last year's report as a .docx or .txt file or as pasted text. The measures
-become this year's checklist for 上年度整改落实情况 (bot/carryover.py); the problems are
-context, and bot/quality.py notices a new problem that repeats an old one word for word.
+"""Last year's report as text → its problems, causes and measures.
 
 The parser is tolerant rather than exact. It finds the level-1 parts by their heading words
 (存在的问题 / 原因剖析 / 整改措施 / 上年度整改落实情况 and their usual variants), numbered 一、,
 第一部分, （一） or not at all; inside a part it splits at the numbering the document uses
 (（一） run-in headings, 1. or （1） lines, ①, inline 一是……；二是……, 第一，, 首先/其次), and a
-problem paragraph written as prose at its 比如 cases. Pure: no I/O beyond the bytes given.
+problem paragraph written as prose at its 比如 cases. Pure: no I/O beyond the text given.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-import docx
-from docx.document import Document as WordDocument
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-
+from bot.lastyear.parsed import NotAReport, ParsedReport, Point
 from bot.report.genre import CJK, full_width_marks
-
-MAX_BYTES = 2 * 1024 * 1024
-
-_PASTE_HINT = "请在 Word 或 WPS 里“另存为” .docx 格式后再发送，或者直接把全文复制粘贴过来。"
-
-
-class NotAReport(ValueError):
-    """The text or file is not a 对照检查材料 this module can read; the message says why."""
-
-
-@dataclass(frozen=True)
-class Point:
-    """One problem, cause or measure: its run-in heading or summary clause, then the rest.
-
-    `theme` is the （一）…方面 heading a problem was listed under ("" for causes, measures
-    and problems outside any theme).
-    """
-
-    heading: str
-    body: str
-    theme: str = ""
-
-
-@dataclass(frozen=True)
-class ParsedReport:
-    """What last year's report held, in document order."""
-
-    title: str
-    problems: tuple[Point, ...]
-    causes: tuple[Point, ...]
-    measures: tuple[Point, ...]
-    themes: tuple[str, ...] = ()
-
-    def summary(self) -> str:
-        """The confirmation line shown to the user: 找到：问题 12 条、原因 5 条、整改措施 4 条。"""
-        parts = [
-            f"{name} {len(points)} 条"
-            for name, points in (
-                ("问题", self.problems),
-                ("原因", self.causes),
-                ("整改措施", self.measures),
-            )
-            if points
-        ]
-        if not parts:
-            return "没有找到问题、原因或整改措施。"
-        return "找到：" + "、".join(parts) + "。"
-
-
-# -- entry points ------------------------------------------------------------------------
-
-_IMAGE_MAGIC = (
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"BM",
-    b"II*\x00",
-    b"MM\x00*",
-)
-_IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "bmp", "webp", "heic", "heif", "tif", "tiff"}
-_SHEET_EXTENSIONS = {"xls", "xlsx", "et", "csv", "ods"}
-_TEXT_EXTENSIONS = {"txt", "md", "text", "markdown"}
-
-
-def parse_upload(filename: str, data: bytes) -> ParsedReport:
-    """A file the user sent: .docx read as Word, .txt/.md decoded, anything else refused."""
-    _check_size(data)
-    name = filename.strip().lower()
-    ext = name.rsplit(".", 1)[1] if "." in name else ""
-    if ext == "docx":
-        return parse_docx(data)
-    if ext in _TEXT_EXTENSIONS:
-        if data.startswith(b"PK\x03\x04"):  # a .docx someone renamed
-            return parse_docx(data)
-        return parse_text(_decode(data))
-    if ext == "doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise NotAReport("暂不支持旧版 Word（.doc）文件。" + _PASTE_HINT)
-    if ext == "wps":
-        raise NotAReport("暂不支持 WPS 格式（.wps）文件。" + _PASTE_HINT)
-    if ext == "pdf" or data.startswith(b"%PDF"):
-        raise NotAReport("暂不支持 PDF 文件，无法从中准确读出文字。" + _PASTE_HINT)
-    if ext in _IMAGE_EXTENSIONS or _is_image(data):
-        raise NotAReport("这是一张图片，无法读出其中的文字。" + _PASTE_HINT)
-    if ext in _SHEET_EXTENSIONS:
-        raise NotAReport("这是一个表格文件，不是对照检查材料。" + _PASTE_HINT)
-    if not ext:  # no name to go by: a zip is tried as Word, anything else as text
-        return parse_docx(data) if data.startswith(b"PK\x03\x04") else parse_text(_decode(data))
-    shown = f" .{ext} " if ext else "这种"
-    raise NotAReport(f"暂不支持{shown}文件，只能读取 .docx 和 .txt 文件。" + _PASTE_HINT)
-
-
-def parse_docx(data: bytes) -> ParsedReport:
-    """A .docx file's paragraphs (and table cells), in order, read as text."""
-    _check_size(data)
-    if _is_image(data):
-        raise NotAReport("这是一张图片，不是 Word 文档，无法读出其中的文字。" + _PASTE_HINT)
-    if data.startswith(b"%PDF"):
-        raise NotAReport("这是一个 PDF 文件，不是 Word 文档。" + _PASTE_HINT)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(i.file_size for i in archive.infolist())
-    except Exception:  # not a zip, a damaged one, or one zipfile cannot open
-        raise NotAReport(
-            "这个文件已损坏，或者不是 Word（.docx）文档，无法读取。" + _PASTE_HINT
-        ) from None
-    if "word/document.xml" not in names:
-        if any(n.startswith("xl/") for n in names):
-            raise NotAReport("这是一个 Excel 表格，不是 Word 文档。" + _PASTE_HINT)
-        if any(n.startswith("ppt/") for n in names):
-            raise NotAReport("这是一个演示文稿，不是 Word 文档。" + _PASTE_HINT)
-        raise NotAReport("这个文件不是 Word（.docx）文档，无法读取。" + _PASTE_HINT)
-    if unpacked > 40 * MAX_BYTES:
-        raise NotAReport("这个文件解压后太大，无法读取。" + _PASTE_HINT)
-    try:
-        document = docx.Document(io.BytesIO(data))
-        lines = list(_docx_lines(document))
-    except Exception:  # a damaged or unusual file: whatever python-docx trips over
-        raise NotAReport("这个 Word 文件无法读取，可能已损坏。" + _PASTE_HINT) from None
-    return parse_text("\n".join(lines))
 
 
 def parse_text(text: str) -> ParsedReport:
@@ -176,78 +45,6 @@ def parse_text(text: str) -> ParsedReport:
         measures=tuple(measures),
         themes=tuple(themes),
     )
-
-
-# -- files -------------------------------------------------------------------------------
-
-
-def _check_size(data: bytes) -> None:
-    if len(data) > MAX_BYTES:
-        raise NotAReport(
-            "文件太大（超过 2 MB），对照检查材料一般不会这么大。"
-            "请只保留正文另存为 .docx，或者直接把全文复制粘贴过来。"
-        )
-    if not data:
-        raise NotAReport("文件是空的，没有读到任何文字。")
-
-
-def _is_image(data: bytes) -> bool:
-    if data.startswith(_IMAGE_MAGIC):
-        return True
-    return (data[:4] == b"RIFF" and data[8:12] == b"WEBP") or data[4:12] in (
-        b"ftypheic",
-        b"ftypheix",
-        b"ftypmif1",
-    )
-
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            try:
-                return data.decode("utf-16")
-            except UnicodeDecodeError:
-                pass
-        raise NotAReport("这个文件不是文字文件，无法读取。" + _PASTE_HINT)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise NotAReport("无法识别这个文件的文字编码。" + _PASTE_HINT)
-
-
-def _docx_lines(document: WordDocument) -> Iterator[str]:
-    seen: set[int] = set()
-    first = True
-
-    def paragraph_lines(text: str) -> list[str]:
-        nonlocal first
-        if first and text.strip():
-            first = False
-            return [text.replace("\n", "")]  # a title broken over lines is one title
-        return text.split("\n")
-
-    def walk(items: Iterable[Paragraph | Table]) -> Iterator[str]:
-        for item in items:
-            if isinstance(item, Paragraph):
-                yield from paragraph_lines(item.text)
-                continue
-            for row in item.rows:
-                for cell in row.cells:
-                    if _seen_cell(cell, seen):  # a merged cell comes back once per column
-                        continue
-                    yield from walk(cell.iter_inner_content())
-
-    yield from walk(document.iter_inner_content())
-
-
-def _seen_cell(cell: _Cell, seen: set[int]) -> bool:
-    key = id(cell._tc)
-    if key in seen:
-        return True
-    seen.add(key)
-    return False
 
 
 # -- text normalisation ------------------------------------------------------------------
