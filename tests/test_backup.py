@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.storage as storage_module
+import bot.storage.interviews as storage_module
 from bot import telegram_texts as say
 from bot.cli import main
 from bot.config import BotConfig

@@ -1,0 +1,44 @@
+"""Telegram updates from receipt until handled, and the getUpdates offset."""
+
+from __future__ import annotations
+
+from bot.storage.connection import Connection
+
+
+class InboxRows(Connection):
+    """The durable inbox of the Telegram adapter."""
+
+    def inbox_put(self, updates: list[tuple[int, str, str]]) -> None:
+        """Keep received updates (id, chat, JSON body) and remember the highest id."""
+        if not updates:
+            return
+        now = self._now()
+        with self._write() as db:
+            db.conn.executemany(
+                "insert or ignore into inbox (update_id, chat, body, received_at) "
+                "values (?, ?, ?, ?)",
+                [(u, chat, body, now) for u, chat, body in updates],
+            )
+            last = max(u for u, _, _ in updates)
+            db.execute(
+                "insert into settings (key, value) values ('telegram_offset', ?) "
+                "on conflict (key) do update set value = excluded.value "
+                "where cast(value as integer) < cast(excluded.value as integer)",
+                [str(last + 1)],
+            )
+
+    def inbox_offset(self) -> int:
+        """The getUpdates offset that confirms everything already kept."""
+        with self._read() as db:
+            row = db.execute("select value from settings where key = 'telegram_offset'").fetchone()
+        return int(row[0]) if row else 0
+
+    def inbox_pending(self) -> list[tuple[int, str]]:
+        """Updates received but not yet handled, oldest first."""
+        with self._read() as db:
+            return list(db.execute("select update_id, body from inbox order by update_id"))
+
+    def inbox_done(self, update_ids: list[int]) -> None:
+        """Forget handled updates."""
+        with self._write() as db:
+            db.conn.executemany("delete from inbox where update_id = ?", [(u,) for u in update_ids])

@@ -1,0 +1,88 @@
+"""The database schema, as sqlite-utils migrations applied in order at start-up."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("duizhao")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["interviews"].create(
+        {
+            "id": int,
+            "owner": str,
+            "flow_id": str,
+            "flow_version": int,
+            "status": str,
+            "cursor": str,
+            "drafts": str,
+            "return_to": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"owner", "flow_id", "status", "cursor"},
+    )
+    db["interviews"].create_index(["owner"])
+    db["answers"].create(
+        {"interview_id": int, "question_id": str, "value": str, "updated_at": str},
+        pk=("interview_id", "question_id"),
+        foreign_keys=[("interview_id", "interviews", "id")],
+    )
+    db["events"].create(
+        {
+            "id": int,
+            "interview_id": int,
+            "at": str,
+            "step": str,
+            "kind": str,
+            "value": str,
+            "source": str,
+        },
+        pk="id",
+        foreign_keys=[("interview_id", "interviews", "id")],
+    )
+    db["events"].create_index(["interview_id"])
+    # An update delivered twice (a restart before Telegram saw it confirmed) is applied once.
+    db["events"].create_index(["source"], unique=True)
+    db["owners"].create({"owner": str, "active_interview": int}, pk="owner")
+
+
+@migrations()
+def m002_inbox(db: Database) -> None:
+    # Telegram updates are kept here from receipt until handled, so one that arrives just
+    # before a crash is handled after the restart instead of being lost.
+    db["inbox"].create(
+        {"update_id": int, "chat": str, "body": str, "received_at": str}, pk="update_id"
+    )
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m003_reminders(db: Database) -> None:
+    db["interviews"].add_column("deadline", str)
+    db["owners"].add_column("remind", int, not_null_default=1)
+    db["owners"].add_column("quiet_days", int)
+    db["owners"].add_column("blocked", int, not_null_default=0)
+    # One row per reminder sent: the same reason is never sent twice, across restarts.
+    db["reminders"].create(
+        {"interview_id": int, "reason": str, "sent_at": str},
+        pk=("interview_id", "reason"),
+        foreign_keys=[("interview_id", "interviews", "id")],
+    )
+
+
+@migrations()
+def m004_context(db: Database) -> None:
+    db["interviews"].add_column("context", str)
+
+
+@migrations()
+def m005_imports(db: Database) -> None:
+    # Last year's report between upload (or paste) and the user's confirmation.
+    db["imports"].create(
+        {"owner": str, "interview_id": int, "text": str, "parsed": str, "created_at": str},
+        pk="owner",
+    )
