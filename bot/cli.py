@@ -145,8 +145,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.config import load_config
-    from bot.telegram_run import run_bot
+    from bot.telegram.config import load_config
+    from bot.telegram.run import run_bot
 
     flows = load_all()
     db = args.db or default_db()

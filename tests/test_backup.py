@@ -21,16 +21,16 @@ from pathlib import Path
 import pytest
 
 import bot.storage.interviews as storage_module
-from bot import telegram_texts as say
 from bot.cli import main
-from bot.config import BotConfig
 from bot.core.engine import Input, State
 from bot.errors import StorageError
 from bot.flows import load_all
 from bot.service import Interviews
 from bot.storage import Storage, backup
-from bot.telegram_app import DuizhaoBot
-from bot.telegram_inbox import Inbox
+from bot.telegram import texts as say
+from bot.telegram.app import build_application
+from bot.telegram.config import BotConfig
+from bot.telegram.inbox import Inbox
 from tests.e2e.botprocess import TOKEN, BotProcess
 from tests.e2e.fakeapi import FakeBotAPI
 
@@ -349,7 +349,7 @@ def test_the_inbox_retries_writes_the_database_refused(tmp_path):
         config = BotConfig(
             token=TOKEN, db=tmp_path / "f.db", api_base_url=api.base_url, remind_interval=0
         )
-        app = DuizhaoBot(Interviews(storage, load_all()), config).build()
+        app = build_application(Interviews(storage, load_all()), config)
         loop = asyncio.new_event_loop()
         stop = asyncio.Event()
 

@@ -4,7 +4,7 @@ import asyncio
 
 from telegram.request import HTTPXRequest
 
-from bot.telegram_request import FewConnections
+from bot.telegram.request import FewConnections
 
 
 def test_requests_beyond_the_connections_wait_their_turn_and_all_complete(monkeypatch) -> None:

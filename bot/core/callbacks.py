@@ -6,6 +6,7 @@ button a flow can produce fits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_BYTES = 64
@@ -46,3 +47,9 @@ def fits(payload: Payload) -> bool:
 def worst_case_bytes(step: str, value: str) -> int:
     """Bytes of the longest payload a button on `step` carrying `value` can need."""
     return len(encode(Payload(WORST_INTERVIEW_ID, step, "o", value)).encode("utf-8"))
+
+
+def pattern(actions: str) -> re.Pattern[str]:
+    """Matches the data of well-formed buttons whose action is one of these one-letter codes,
+    for routing presses to their handler."""
+    return re.compile(rf"^[0-9]{{1,18}}\{SEP}[^{SEP}]*\{SEP}[{re.escape(actions)}]\{SEP}[^{SEP}]*$")

@@ -29,11 +29,11 @@ from typing import Any
 import docx
 import pytest
 
-from bot import telegram_texts as say
 from bot.core import engine, texts
 from bot.core.answersfile import parse
 from bot.flows import load_all
 from bot.storage import Storage
+from bot.telegram import texts as say
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.fakeapi import FakeBotAPI, FakeUser
 from tests.e2e.player import play

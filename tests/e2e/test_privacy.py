@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import telegram_texts as say
 from bot.core import engine, texts
 from bot.core.engine import Input
 from bot.flows import load_all
 from bot.service import Interviews
 from bot.storage import Storage
-from bot.telegram_view import ACTION_CODES
+from bot.telegram import texts as say
+from bot.telegram.view import ACTION_CODES
 from tests.e2e.botprocess import TOKEN, BotProcess
 from tests.e2e.fakeapi import FakeBotAPI, FakeUser, _Callback
 

@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 
-from bot.config import BotConfig
 from bot.core.engine import Input
 from bot.flows import load_all
 from bot.service import Interviews
 from bot.storage import Storage
-from bot.telegram_app import DuizhaoBot
+from bot.telegram.app import build_application
+from bot.telegram.config import BotConfig
+from bot.telegram.reminders import send_reminders
 from tests.e2e.botprocess import TOKEN
 from tests.e2e.fakeapi import FakeBotAPI
 
@@ -39,14 +40,13 @@ def world(tmp_path):
         storage = Storage(tmp_path / "r.db", clock=clock)
         service = Interviews(storage, load_all())
         config = BotConfig(token=TOKEN, db=tmp_path / "r.db", api_base_url=api.base_url)
-        bot = DuizhaoBot(service, config, now=clock)
-        app = bot.build()
+        app = build_application(service, config, now=clock)
 
         loop = asyncio.new_event_loop()
         loop.run_until_complete(app.initialize())
 
         def tick() -> int:
-            return loop.run_until_complete(bot.send_reminders(app.bot))
+            return loop.run_until_complete(send_reminders(app))
 
         api.user(USER)  # the private chat exists once the user has written to the bot
         interview = service.start(f"tg:{USER}", "2022-liuge").interview

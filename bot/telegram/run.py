@@ -10,12 +10,12 @@ import sys
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.config import BotConfig
 from bot.core.model import Flow
 from bot.service import Interviews
 from bot.storage import Storage
-from bot.telegram_app import DuizhaoBot
-from bot.telegram_inbox import Inbox
+from bot.telegram.app import build_application
+from bot.telegram.config import BotConfig
+from bot.telegram.inbox import Inbox
 
 log = logging.getLogger("duizhao.bot")
 
@@ -48,7 +48,7 @@ def run_bot(config: BotConfig, flows: dict[str, Flow]) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     configure_logging(config.token)
     storage = Storage(config.db)
-    app = DuizhaoBot(Interviews(storage, flows), config).build()
+    app = build_application(Interviews(storage, flows), config)
     try:
         asyncio.run(_serve(app, storage, config))
     except InvalidToken:
