@@ -36,9 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import fixture_answers, liuge, pct, summary_ms, verdict  # noqa: E402
 
 import bot.core.engine  # noqa: E402
+import bot.core.steps  # noqa: E402
 from bot.core.conditions import holds  # noqa: E402
-from bot.core.engine import DONE, REVIEW, Input, context  # noqa: E402
 from bot.core.model import Flow, Question  # noqa: E402
+from bot.core.state import DONE, REVIEW, Input  # noqa: E402
+from bot.core.steps import context  # noqa: E402
 from bot.service import Interviews  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
@@ -192,7 +194,7 @@ def run(
     interviews = Interviews(storage, {flow.id: flow})
     original_step = bot.core.engine.step
     bot.core.engine.step = clock.wrap("engine", original_step)  # service calls engine.step
-    original_walk = bot.core.engine.walk
+    original_walk = bot.core.steps.walk
     walk_count = [0]
 
     def counting_walk(*args, **kwargs):
@@ -200,7 +202,7 @@ def run(
         return original_walk(*args, **kwargs)
 
     # The engine's own calls look the name up at call time, so this sees all of them.
-    bot.core.engine.walk = clock.wrap("walk", counting_walk)
+    bot.core.steps.walk = clock.wrap("walk", counting_walk)
     rng = random.Random(seed)
     samples: dict[str, list[float]] = {k: [] for k in ("total", "engine", "walk", "save", "commit")}
     review: list[bool] = []  # whether the answer showed the review (quality checks run)
@@ -251,7 +253,7 @@ def run(
                 )
     finally:
         bot.core.engine.step = original_step
-        bot.core.engine.walk = original_walk
+        bot.core.steps.walk = original_walk
         size = db.stat().st_size + (
             Path(f"{db}-wal").stat().st_size if Path(f"{db}-wal").exists() else 0
         )
@@ -306,7 +308,7 @@ def report(synchronous: str, result: dict[str, Any]) -> None:
     rows = [
         ("Interviews.answer (engine + storage)", s["total"]),
         ("  engine.step only", s["engine"]),
-        ("    of which engine.walk() (all calls)", s["walk"]),
+        ("    of which steps.walk() (all calls)", s["walk"]),
         ("  Storage.save (writes + commit)", s["save"]),
         ("    of which COMMIT (WAL write + fsync)", s["commit"]),
     ]
@@ -324,7 +326,7 @@ def report(synchronous: str, result: dict[str, Any]) -> None:
         print(f"    {'engine.step only':<41} {summary_ms(engine_only)}")
     walks = result["walks"]
     print(
-        f"  engine.walk() calls per engine.step: mean {sum(walks) / len(walks):.1f}, "
+        f"  steps.walk() calls per engine.step: mean {sum(walks) / len(walks):.1f}, "
         f"max {max(walks)} (each walk evaluates every question's `when`)"
     )
     median, p99 = pct(s["total"], 50) * 1e3, pct(s["total"], 99) * 1e3

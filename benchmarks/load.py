@@ -52,8 +52,8 @@ from common import liuge, pct, verdict  # noqa: E402
 
 from bot.core import texts  # noqa: E402
 from bot.core.conditions import holds  # noqa: E402
-from bot.core.engine import context  # noqa: E402
 from bot.core.model import Flow, Question  # noqa: E402
+from bot.core.steps import context  # noqa: E402
 from bot.core.wordcount import zishu  # noqa: E402
 from bot.telegram import texts as telegram_texts  # noqa: E402
 from tests.e2e.botprocess import BotProcess  # noqa: E402

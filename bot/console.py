@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import engine
+from bot.core import engine, replies
 from bot.core.commands import parse_command
-from bot.core.engine import Button, Input, Reply
+from bot.core.replies import Button, Prompt, Reply
+from bot.core.state import Input
 from bot.report.render import build_document, render_files
 from bot.report.writers.text import to_text
 from bot.service import Interviews
@@ -152,7 +153,7 @@ class Console:
     def _edit(self, arg: str) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
-        choices = engine.edit_choices(flow, self.interview.state)
+        choices = replies.edit_choices(flow, self.interview.state)
         if not choices:
             self.say(NOTHING_TO_EDIT)
             return
@@ -167,7 +168,7 @@ class Console:
     def _fix(self, arg: str) -> None:
         """Open the step a review finding points at."""
         assert self.interview is not None
-        review = engine.show(self.service.flow_of(self.interview), self.interview.state).review
+        review = replies.show(self.service.flow_of(self.interview), self.interview.state).review
         findings = review.findings if review else ()
         if (
             not (arg.isdigit() and 1 <= int(arg) <= len(findings))
@@ -177,9 +178,9 @@ class Console:
             return
         self._apply(Input("edit", findings[int(arg) - 1].step))
 
-    def _current_prompt(self) -> engine.Prompt | None:
+    def _current_prompt(self) -> Prompt | None:
         assert self.interview is not None
-        return engine.show(self.service.flow_of(self.interview), self.interview.state).prompt
+        return replies.show(self.service.flow_of(self.interview), self.interview.state).prompt
 
     def _guide(self) -> None:
         prompt = self._current_prompt()
@@ -196,7 +197,7 @@ class Console:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
         self.say(flow.title)
-        for s in engine.summarize(flow, self.interview.state):
+        for s in replies.summarize(flow, self.interview.state):
             self.say(
                 STATUS_LINE.format(title=s.title, answered=s.answered, total=s.total, chars=s.chars)
             )

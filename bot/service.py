@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import engine
-from bot.core.engine import Input, Reply
 from bot.core.model import Flow
+from bot.core.replies import Reply
+from bot.core.state import Input
 from bot.storage import Interview, Storage
 
 

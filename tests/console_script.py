@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.conditions import holds
-from bot.core.engine import context
 from bot.core.model import Flow, Question
+from bot.core.steps import context
 
 
 def lines_for(q: Question, value: Any) -> list[str]:

@@ -22,7 +22,7 @@ import pytest
 
 import bot.storage.interviews as storage_module
 from bot.cli import main
-from bot.core.engine import Input, State
+from bot.core.state import Input, State
 from bot.errors import StorageError
 from bot.flows import load_all
 from bot.service import Interviews

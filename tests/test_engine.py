@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from bot.core import engine
-from bot.core.engine import Input, State
+from bot.core import engine, replies, steps
+from bot.core.state import Input, State
 
 T = Input.text
 C = Input.choose
@@ -350,7 +350,7 @@ def test_a_new_required_question_is_asked_before_the_review(small_flow):
 
 def test_edit_choices_list_answered_steps(small_flow):
     state, _ = play(small_flow, [cmd("skip"), T("学习不够")])
-    labels = [b.label for b in engine.edit_choices(small_flow, state)]
+    labels = [b.label for b in replies.edit_choices(small_flow, state)]
     assert labels == ["第1部分｜做得好的地方？：（已跳过）", "第1部分｜第1个问题·概括：学习不够"]
 
 
@@ -449,7 +449,7 @@ sections:
     state = engine.adopt(flow, {"first": "一", "items": [{"measure": "导入的措施"}]})
     assert state.cursor == "items[0].status"
     # The hidden answer is shown so the user knows which item the question is about.
-    assert engine.show(flow, state).prompt.text == "条目\n【第1条】措施：导入的措施\n进展"
+    assert replies.show(flow, state).prompt.text == "条目\n【第1条】措施：导入的措施\n进展"
 
 
 def test_bring_in_adds_answers_and_context_and_offers_last_years_problems(small_flow):
@@ -474,13 +474,13 @@ def test_bring_in_adds_answers_and_context_and_offers_last_years_problems(small_
 def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flow, monkeypatch):
     """A step is fast because its walks are shared: the answers before the input, and after."""
     walked: list[dict] = []
-    real_walk = engine.walk
+    real_walk = steps.walk
 
     def counting_walk(flow, answers):
         walked.append(answers)
         return real_walk(flow, answers)
 
-    monkeypatch.setattr(engine, "walk", counting_walk)
+    monkeypatch.setattr(steps, "walk", counting_walk)
     state, _ = engine.start(small_flow)
     for inp, cursor in THROUGH:
         walked.clear()

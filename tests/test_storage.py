@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from bot.core import engine
-from bot.core.engine import Input
+from bot.core.state import Input
 from bot.errors import StorageError, UnknownInterview
 from bot.service import Interviews
 from bot.storage import Storage

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.core.engine import DONE, Input, State
 from bot.core.model import Flow
+from bot.core.state import DONE, Input, State
 from bot.errors import UnknownInterview
 from bot.storage.connection import Connection
 

@@ -15,7 +15,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.core.engine import Input, Reply
+from bot.core.replies import Reply
+from bot.core.state import Input
 from bot.report.render import build_document
 from bot.report.writers.docx import to_docx
 from bot.report.writers.markdown import to_markdown

@@ -11,9 +11,9 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.core import callbacks, engine
+from bot.core import callbacks, replies
 from bot.core.commands import parse_command
-from bot.core.engine import Input
+from bot.core.state import Input
 from bot.storage import Interview
 from bot.telegram import lastyear, view
 from bot.telegram import texts as say
@@ -76,7 +76,7 @@ async def cmd_edit(update: Update, context: Context) -> None:
     if interview is None:
         return
     flow = context.service.flow_of(interview)
-    choices = engine.edit_choices(flow, interview.state)
+    choices = replies.edit_choices(flow, interview.state)
     if not choices:
         await send(update, say.NOTHING_TO_EDIT)
         return
@@ -93,7 +93,7 @@ async def cmd_status(update: Update, context: Context) -> None:
     lines = [say.STATUS_HEADER.format(title=flow.title)]
     if interview.deadline:
         lines.insert(0, context.days_left(interview.deadline))
-    for s in engine.summarize(flow, interview.state):
+    for s in replies.summarize(flow, interview.state):
         mark = "✅" if s.total and s.answered == s.total else "▫️"
         lines.append(
             say.STATUS_LINE.format(
@@ -160,7 +160,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def _show_help(update: Update, context: Context, interview: Interview, kind: str) -> None:
     """The section's 说明, the question's 参考表述 or last year's problems; nothing changes."""
-    prompt = engine.show(context.service.flow_of(interview), interview.state).prompt
+    prompt = replies.show(context.service.flow_of(interview), interview.state).prompt
     if prompt is None:
         await stale(update, context)
     elif kind == "guide":

@@ -8,8 +8,8 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.core import answersfile, callbacks, engine
-from bot.core.engine import Input
+from bot.core import answersfile, callbacks
+from bot.core.state import REVIEW, Input
 from bot.errors import UnknownInterview
 from bot.report.render import build_document
 from bot.report.writers.text import to_text
@@ -134,7 +134,7 @@ async def cmd_report(update: Update, context: Context) -> None:
     interview = await active_or_offer(update, context)
     if interview is None:
         return
-    if interview.state.cursor == engine.REVIEW:
+    if interview.state.cursor == REVIEW:
         await apply(update, context, Input("done"), interview)
     elif not interview.finished:
         await send(update, say.REPORT_NOT_READY)

@@ -13,7 +13,7 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.core import callbacks, engine, reminders
+from bot.core import callbacks, reminders, replies
 from bot.core.commands import parse_command
 from bot.storage import Interview
 from bot.telegram import texts as say
@@ -100,7 +100,7 @@ async def send_reminders(app: Application) -> int:
 
 def _reminder_text(deps: Deps, interview: Interview) -> str:
     flow = deps.service.flow_of(interview)
-    parts = engine.summarize(flow, interview.state)
+    parts = replies.summarize(flow, interview.state)
     done = sum(1 for p in parts if p.total and p.answered == p.total)
     chars = sum(p.chars for p in parts)
     lines = [

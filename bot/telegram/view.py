@@ -8,8 +8,8 @@ from html import escape, unescape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core import callbacks
-from bot.core.engine import Button, Prompt, Reply, Review
 from bot.core.model import Flow
+from bot.core.replies import Button, Prompt, Reply, Review
 
 MAX_TEXT = 4096
 # Short labels fit three to a row on a phone; longer ones get a row each.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.conditions import holds
-from bot.core.engine import context
 from bot.core.model import Flow, Question
+from bot.core.steps import context
 from tests.e2e.fakeapi import FakeUser
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import engine, texts
+from bot.core import engine, steps, texts
 from bot.core.answersfile import parse
 from bot.flows import load_all
 from bot.storage import Storage
@@ -136,7 +136,7 @@ def start_flow(w: World, user: FakeUser | None = None) -> BotMessage:
         now = stored(w.db, user.id)  # committed before the reply came
         if now["cursor"] == FIRST:
             return user.last
-        step = next(s for s in engine.walk(FLOW, now["answers"]) if s.key == now["cursor"])
+        step = next(s for s in steps.walk(FLOW, now["answers"]) if s.key == now["cursor"])
         q = step.asked
         if q.kind == "yesno":
             user.click(texts.NO)

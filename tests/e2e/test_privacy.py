@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import engine, texts
-from bot.core.engine import Input
+from bot.core import steps, texts
+from bot.core.state import Input
 from bot.flows import load_all
 from bot.service import Interviews
 from bot.storage import Storage
@@ -73,7 +73,7 @@ def to_first_long_answer(user: FakeUser, db: Path) -> None:
                     [interview_id],
                 )
             }
-        step = next(s for s in engine.walk(FLOW, answers) if s.key == cursor)
+        step = next(s for s in steps.walk(FLOW, answers) if s.key == cursor)
         if step.asked.kind == "long_text":
             return
         if step.asked.kind == "yesno":

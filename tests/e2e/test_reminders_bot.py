@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot.core.engine import Input
+from bot.core.state import Input
 from bot.flows import load_all
 from bot.service import Interviews
 from bot.storage import Storage
