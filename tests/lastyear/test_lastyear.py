@@ -24,7 +24,7 @@ from bot.lastyear import (
     parse_upload,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "lastyear"
 GOLDEN = ROOT / "tests" / "golden"
 ANSWERS = ROOT / "tests" / "fixtures" / "answers"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from bot.core import engine, replies, steps
@@ -359,18 +357,6 @@ def test_review_counts_zishu_per_section(small_flow):
     review = replies[-1].review
     assert [(s.title, s.chars) for s in review.sections] == [("第一部分", 8), ("第二部分", 3)]
     assert "合计约 11 字。" in review.text
-
-
-def test_core_imports_no_adapter():
-    import subprocess
-
-    code = (
-        "import sys, bot.core.engine, bot.core.loader, bot.core.model;"
-        "bad = [m for m in ('telegram', 'sqlite3', 'sqlite_utils', 'httpx') if m in sys.modules];"
-        "print(bad); sys.exit(1 if bad else 0)"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_samples_go_into_the_draft_to_be_extended(small_flow):
