@@ -72,6 +72,10 @@ def test_render_writes_the_chosen_formats(tmp_path, capsys):
         ("flow: nope\nanswers: {}\n", "未知的材料模板：'nope'"),
         ("flow: 2022-liuge\nanswers:\n  position: 镇\n", "position：1 字，少于 2 字"),
         ("flow: 2022-liuge\nanswers:\n  colour: red\n", "colour：流程里没有这一题"),
+        (
+            "flow: 2022-liuge\nanswers:\n  position: 镇长" + "a" * 1500 + "\n",
+            "position：1502 个字符，超过上限 220 个字符",
+        ),
         ("flow: 2022-liuge\nanswers: [1\n", "不是有效的 YAML"),
         ("flow: 2022-liuge\ndate: 8 Jan\nanswers: {}\n", "date 应写成 2026-01-08 的形式"),
     ],

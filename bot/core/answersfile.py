@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from bot.core.limits import char_cap
 from bot.core.model import Flow, Question
 from bot.core.wordcount import zishu
 from bot.core.yamltext import dump_yaml, load_yaml
@@ -85,6 +86,8 @@ def _check_value(q: Question, value: Any, place: str) -> list[str]:
             return [f"{place}：{chars} 字，超过上限 {q.max_chars} 字"]
         if q.min_chars is not None and chars < q.min_chars:
             return [f"{place}：{chars} 字，少于 {q.min_chars} 字"]
+        if len(value) > char_cap(q):
+            return [f"{place}：{len(value)} 个字符，超过上限 {char_cap(q)} 个字符"]
         return []
     if q.kind == "yesno":
         return [] if isinstance(value, bool) else [f"{place}：应为 true 或 false"]

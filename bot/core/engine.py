@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.core import texts
 from bot.core.conditions import holds
+from bot.core.limits import char_cap
 from bot.core.loader import step_key
 from bot.core.model import Flow, Question
 from bot.core.replies import Button, Reply, choice_buttons, review_of, show
@@ -265,6 +266,8 @@ def _length_error(q: Question, text: str, final: bool) -> str:
     chars = zishu(text)
     if q.max_chars is not None and chars > q.max_chars:
         return texts.ERR_TOO_LONG.format(chars=chars, max=q.max_chars)
+    if len(text) > char_cap(q):
+        return texts.ERR_TOO_MANY_CHARS.format(chars=len(text), max=char_cap(q))
     if final and q.min_chars is not None and chars < q.min_chars:
         return texts.ERR_TOO_SHORT.format(chars=chars, min=q.min_chars)
     return ""

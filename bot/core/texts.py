@@ -53,6 +53,9 @@ ERR_FIRST = "已经是第一题了。"
 ERR_EMPTY = "没有收到内容，请输入文字。"
 ERR_TOO_SHORT = "内容太短：现在 {chars} 字，至少需要 {min} 字。"
 ERR_TOO_LONG = "内容太长：现在 {chars} 字，最多 {max} 字。"
+ERR_TOO_MANY_CHARS = (
+    "内容太长：现在 {chars} 个字符（字母、数字、空格和标点都算），这一题最多 {max} 个字符。"
+)
 ERR_NOT_OPTION = "“{text}”不是可选项，请点按钮或输入序号。"
 ERR_NO_DRAFT = "还没有收到内容，请先发送文字再点“完成”。"
 ERR_NOTHING_PICKED = "请至少选择一项。"

@@ -8,10 +8,11 @@ Pure: no I/O beyond the bytes or text given.
 
 from bot.lastyear.files import MAX_BYTES, parse_docx, parse_upload
 from bot.lastyear.parsed import NotAReport, ParsedReport, Point
-from bot.lastyear.text import parse_text
+from bot.lastyear.text import MAX_CHARS, parse_text
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_CHARS",
     "NotAReport",
     "ParsedReport",
     "Point",

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.core.conditions import names_in
+from bot.core.limits import char_cap
 from bot.core.model import Flow, Question
 from bot.core.wordcount import zishu
 from bot.lastyear.parsed import ParsedReport, Point
@@ -36,9 +37,7 @@ def carry_over(flow: Flow, report: ParsedReport) -> tuple[dict[str, Any], dict[s
     question = checklist_question(flow)
     if question is not None and report.measures:
         first = question.questions[0]
-        items = [
-            {first.id: _fit(_point(m.heading, m.body), first.max_chars)} for m in report.measures
-        ]
+        items = [{first.id: _fit(_point(m.heading, m.body), first)} for m in report.measures]
         answers[question.id] = items[: question.max]
         for name in names_in(question.when) if question.when else ():
             if flow.has_question(name) and flow.question(name).kind == "yesno":
@@ -52,9 +51,10 @@ def _point(heading: str, body: str) -> str:
     return f"{heading}：{body.strip()}" if body.strip() else heading
 
 
-def _fit(text: str, limit: int | None) -> str:
-    """Cut at a sentence end within the question's limit."""
-    if limit is None or zishu(text) <= limit:
+def _fit(text: str, question: Question) -> str:
+    """Cut at a sentence end within the question's limits (字数 and characters)."""
+    limit = min(question.max_chars or len(text), char_cap(question))
+    if zishu(text) <= limit and len(text) <= char_cap(question):
         return text
     cut = text[:limit]
     end = max(cut.rfind("。"), cut.rfind("；"))

@@ -16,7 +16,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.lastyear.parsed import NotAReport, ParsedReport
-from bot.lastyear.text import parse_text
+from bot.lastyear.text import MAX_CHARS, parse_text
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -63,7 +63,7 @@ def parse_upload(filename: str, data: bytes) -> ParsedReport:
     raise NotAReport(f"暂不支持{shown}文件，只能读取 .docx 和 .txt 文件。" + _PASTE_HINT)
 
 
-def parse_docx(data: bytes) -> ParsedReport:
+def parse_docx(data: bytes, max_chars: int | None = MAX_CHARS) -> ParsedReport:
     """A .docx file's paragraphs (and table cells), in order, read as text."""
     _check_size(data)
     if _is_image(data):
@@ -91,7 +91,7 @@ def parse_docx(data: bytes) -> ParsedReport:
         lines = list(_docx_lines(document))
     except Exception:  # a damaged or unusual file: whatever python-docx trips over
         raise NotAReport("这个 Word 文件无法读取，可能已损坏。" + _PASTE_HINT) from None
-    return parse_text("\n".join(lines))
+    return parse_text("\n".join(lines), max_chars)
 
 
 def _check_size(data: bytes) -> None:

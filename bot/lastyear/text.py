@@ -15,9 +15,20 @@ from dataclasses import replace
 from bot.lastyear.parsed import NotAReport, ParsedReport, Point
 from bot.report.genre import CJK, full_width_marks
 
+# Last year's report is 3,000–6,000 字; anything much longer is not one, and reading it would
+# keep the bot busy for nothing.
+MAX_CHARS = 100_000
+TOO_LONG = (
+    "内容太长（超过 10 万字符），对照检查材料一般只有几千字。"
+    "请只发送去年材料的正文，或者把正文另存为 .docx 文件再发送。"
+)
 
-def parse_text(text: str) -> ParsedReport:
-    """Pasted or decoded text → the report's parts; NotAReport when there are none."""
+
+def parse_text(text: str, max_chars: int | None = MAX_CHARS) -> ParsedReport:
+    """Pasted or decoded text → the report's parts; NotAReport when there are none or the
+    text is longer than `max_chars` characters."""
+    if max_chars is not None and len(text) > max_chars:
+        raise NotAReport(TOO_LONG)
     lines = _normalize(text)
     if not lines:
         raise NotAReport("内容是空的，没有读到任何文字。")
@@ -49,7 +60,8 @@ def parse_text(text: str) -> ParsedReport:
 
 # -- text normalisation ------------------------------------------------------------------
 
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])")
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_SPACES = re.compile(r"\s+")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
 _MARKDOWN_HEADING = re.compile(r"^(?:#{1,6}\s+|>\s*)")
@@ -65,10 +77,23 @@ def _normalize(text: str) -> list[str]:
         line = _MARKDOWN_HEADING.sub("", line.strip())
         line = _BOLD_START.sub(r"\1", line)
         line = _HALF_BRACKETS.sub(r"（\1）", line)
-        line = _SPACE_NEAR_CJK.sub("", full_width_marks(line)).strip()
+        line = _no_spaces_near_cjk(full_width_marks(line)).strip()
         if line:
             lines.append(line)
     return lines
+
+
+def _no_spaces_near_cjk(line: str) -> str:
+    """Blanks next to a CJK character go ("学 习" is 学习; "Word 文档" is Word文档)."""
+
+    def blank(match: re.Match[str]) -> str:
+        start, end = match.span()
+        near = (start > 0 and _CJK_CHAR.match(line[start - 1])) or (
+            end < len(line) and _CJK_CHAR.match(line[end])
+        )
+        return "" if near else match.group()
+
+    return _SPACES.sub(blank, line)
 
 
 # -- numbering ---------------------------------------------------------------------------
@@ -280,25 +305,43 @@ def _find_marker(text: str, markers: tuple[str, ...], start: int) -> tuple[int, 
     return best
 
 
+_STOP = re.compile(r"[。！？]")
+_COLON = re.compile(r"[：:]")
+_BLANK_OR_LEADING = frozenset(_LEADING_MARKS)
+
+
 def _point(text: str) -> Point | None:
-    """An item's text, its numbering removed → heading (up to the first full stop) and body."""
+    """An item's text, its numbering removed → heading (up to the first full stop) and body.
+
+    Sentences before the first one with a word in it (stray marks) are passed over. One
+    position moves forward through the text, so the work grows with its length.
+    """
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in _ITEM_END):
+        end -= 1
+    last_word = next((i for i in range(end - 1, -1, -1) if text[i].isalnum()), -1)
+    at = 0
     while True:
-        text = text.strip().rstrip(_ITEM_END).lstrip(_LEADING_MARKS)
-        if not _has_word(text):
+        while at < end and (text[at].isspace() or text[at] in _BLANK_OR_LEADING):
+            at += 1
+        if at > last_word:
             return None
-        first_line, _, rest = text.partition("\n")
-        stop = re.search(r"[。！？]", first_line)
-        colon = re.search(r"[：:]", first_line)
-        if colon and colon.start() <= 30 and (not stop or colon.start() < stop.start()):
+        line_end = text.find("\n", at, end)
+        line_end = end if line_end < 0 else line_end
+        stop = _STOP.search(text, at, line_end)
+        stop_at = stop.start() if stop else line_end
+        # A colon early in the line ends the heading too (……方面：); look only that far.
+        colon = _COLON.search(text, at, min(stop_at, at + 31))
+        if colon:
             stop = colon
         if stop:
-            heading, rest = text[: stop.start()], text[stop.end() :]
+            heading, rest = text[at : stop.start()], stop.end()
         else:
-            heading = first_line
+            heading, rest = text[at:line_end], line_end + 1
         heading = heading.strip().rstrip("。；，：")
         if _has_word(heading):
-            return Point(heading, _body(rest))
-        text = rest  # only marks before the stop: the point starts after it
+            return Point(heading, _body(text[rest:end]))
+        at = rest  # only marks before the stop: the point starts after it
 
 
 def _body(text: str) -> str:
@@ -470,7 +513,10 @@ def _strip_affirmation(content: str) -> str:
         if _LEAD_IN_WORDS.search(content, sentence_start, colon.start()):
             return content[colon.end() :]
     start = 0
-    for sentence in re.findall(r"[^。]*。", content[:case]):
+    # Every sentence ended by 。 before the first case (split, not a regex that would look
+    # for a 。 again from every position of a text that has none).
+    for piece in content[:case].split("。")[:-1]:
+        sentence = piece + "。"
         start += len(sentence)
         if "但" in sentence and _LEAD_IN_STOP.search(sentence) and start < len(content):
             return content[start:]

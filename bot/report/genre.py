@@ -19,13 +19,10 @@ CJK = (
     "\u201c\u201d\u2018\u2019\u2026\u2014"
 )
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
-# A half-width mark typed in Chinese text: next to a CJK character on either side ("1,000" and
-# "9:30" stay). A full stop only after a CJK character and at a sentence end ("1.学习" stays).
-_HALF_MARK = re.compile(
-    rf"(?<=[{CJK}])\s*([,;:?!])\s*"
-    rf"|\s*([,;:?!])\s*(?=[{CJK}])"
-    rf"|(?<=[{CJK}])\.(?:\s*(?=[{CJK}])|\s*$)"
-)
+_CJK_CHAR = re.compile(f"[{CJK}]")
+# Stretches of half-width marks and blanks: what `full_width_marks` looks at. One class, so
+# the regex never backtracks.
+_MARK_RUN = re.compile(r"[\s,;:?!.]+")
 _SPACE_INCJK = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
 _SPACES = re.compile(r"\s+")
 # Where two marks meet at a seam the later one is the one the structure put there.
@@ -35,6 +32,11 @@ _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 # What Word cannot store (XML 1.0 forbids most C0 controls) or should not: C1 controls,
 # non-characters, lone surrogates.
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Bidirectional controls: embeddings and overrides (closed by U+202C) and isolates (closed by
+# U+2069). One left open turns the rest of the line around in Word.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_OPENERS = "\u202a\u202b\u202d\u202e"
+_ISOLATE_OPENERS = "\u2066\u2067\u2068"
 
 _SEAM_MARKS = "。；，、,;."
 _ENDING_MARKS = "。！？：…"
@@ -101,19 +103,46 @@ def chinese_date(day: datetime.date) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Text as a document can hold it: messages run into one paragraph, controls dropped.
+    """Text as a document can hold it: lines run into one paragraph, controls dropped.
 
-    A user answers in several messages; each one that ends without a mark ended a sentence.
+    A line that ends without a mark, followed by one that starts with a word, ended a
+    sentence: the join gets a full stop.
     """
-    out = ""
+    out: list[str] = []
     for line in _LINE_BREAK.split(text):
-        line = _UNSTORABLE.sub("", line.replace("\t", " ")).strip()
+        line = balanced_bidi(_UNSTORABLE.sub("", line.replace("\t", " "))).strip()
         if not line:
             continue
-        if out and _is_wordy(out[-1]) and _is_wordy(line[0]):
-            out += "。"
-        out += line
-    return out
+        if out and _is_wordy(out[-1][-1]) and _is_wordy(line[0]):
+            out.append("。")
+        out.append(line)
+    return "".join(out)
+
+
+def balanced_bidi(line: str) -> str:
+    """The line without bidirectional controls that open nothing or are never closed."""
+    if not _BIDI.search(line):
+        return line
+    keep: set[int] = set()
+    # Open controls, innermost last: (position, is an isolate).
+    stack: list[tuple[int, bool]] = []
+    for match in _BIDI.finditer(line):
+        char, at = match.group(), match.start()
+        if char in _BIDI_OPENERS or char in _ISOLATE_OPENERS:
+            stack.append((at, char in _ISOLATE_OPENERS))
+        elif char == "\u202c" and stack and not stack[-1][1]:
+            keep.update((stack.pop()[0], at))
+        elif char == "\u2069" and any(isolate for _, isolate in stack):
+            # Closing an isolate closes the embeddings opened inside it too: those never
+            # had their own close, so they go.
+            while not stack[-1][1]:
+                stack.pop()
+            keep.update((stack.pop()[0], at))
+    return "".join(
+        c
+        for i, c in enumerate(line)
+        if i in keep or not ("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069")
+    )
 
 
 def tidy(text: str | None) -> str:
@@ -140,21 +169,68 @@ def finish(text: str) -> str:
 
 
 def full_width_marks(text: str) -> str:
-    """Half-width , ; : ? ! . typed in Chinese text become full-width ("1,000" stays)."""
-    previous = None
-    while previous != text:  # a converted mark can make its neighbour convertible
-        previous = text
-        text = _HALF_MARK.sub(_full_width, text)
-    return text
+    """Half-width , ; : ? ! . typed in Chinese text become full-width ("1,000" stays).
+
+    A mark next to a CJK character on either side (blanks between do not matter) becomes
+    full-width, and so does one next to a mark that did: "中,,," is "中，，，". A full stop
+    only right after a CJK character and before another or the end ("1.学习" stays). The
+    blanks around a converted mark go. Each stretch of marks and blanks is settled once, so
+    the time grows with the text, not with its square.
+    """
+    return _MARK_RUN.sub(lambda m: _settle_marks(m, text), text)
+
+
+def _settle_marks(run: re.Match[str], text: str) -> str:
+    """One stretch of half-width marks and blanks, between two other characters."""
+    start, end = run.span()
+    left = start > 0 and bool(_CJK_CHAR.match(text[start - 1]))
+    right = end < len(text) and bool(_CJK_CHAR.match(text[end]))
+    at_end = end == len(text)
+    chunk = run.group()
+    if len(chunk) == 1:  # the usual case: one mark between two words
+        if chunk == ".":
+            return "。" if left and (right or at_end) else chunk
+        return _HALF_TO_FULL.get(chunk, chunk) if left or right else chunk
+    marks = [i for i, c in enumerate(chunk) if not c.isspace()]
+    if not marks:
+        return chunk
+    # gap[k]: blanks between mark k and what precedes it (mark k-1, or the left neighbour).
+    gap = [(marks[k] > (marks[k - 1] + 1 if k else 0)) for k in range(len(marks))]
+    last = len(marks) - 1
+    full = [False] * len(marks)
+
+    def converts(k: int) -> bool:
+        before = full[k - 1] if k else left
+        after = full[k + 1] if k < last else right
+        if chunk[marks[k]] != ".":
+            return before or after
+        # A full stop: right after CJK (or after a converted mark, whose blanks go), and
+        # before CJK or the end of the text.
+        direct = (before and not gap[k]) or (k > 0 and full[k - 1] and chunk[marks[k - 1]] != ".")
+        return direct and (after or (k == last and at_end))
+
+    # Each conversion can only enable its two neighbours: look at those again.
+    pending = list(range(len(marks)))
+    while pending:
+        k = pending.pop()
+        if not full[k] and converts(k):
+            full[k] = True
+            pending.extend(j for j in (k - 1, k + 1) if 0 <= j <= last and not full[j])
+    out: list[str] = []
+    for k, at in enumerate(marks):
+        # Blanks before a mark go when it converted (a full stop has none then) or when the
+        # mark before it did.
+        if gap[k] and not (full[k] or (k and full[k - 1])):
+            out.append(chunk[(marks[k - 1] + 1 if k else 0) : at])
+        out.append(_HALF_TO_FULL[chunk[at]] if full[k] else chunk[at])
+    if marks[-1] < len(chunk) - 1 and not full[-1]:
+        out.append(chunk[marks[-1] + 1 :])
+    return "".join(out)
 
 
 def _bare(text: str | None) -> str:
     """A piece about to be joined: without the marks at its end that the join supplies."""
     return tidy(text).rstrip(_SEAM_MARKS + " ")
-
-
-def _full_width(match: re.Match[str]) -> str:
-    return _HALF_TO_FULL[match.group(1) or match.group(2) or "."]
 
 
 def _is_wordy(char: str) -> bool:

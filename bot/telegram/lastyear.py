@@ -37,8 +37,12 @@ async def collect_paste(update: Update, context: Context, pending: dict) -> None
     """One more piece of the pasted report."""
     storage = context.service.storage
     source = f"tg:{update.update_id}"
+    keyboard = _import_keyboard(pending["interview_id"], parse=bool(pending["text"]))
     if storage.seen(source):  # delivered again after a crash: kept already
         text = pending["text"]
+    elif len(pending["text"]) + len(update.message.text) > lastyear.MAX_CHARS:
+        await send(update, say.PASTE_TOO_LONG.format(chars=len(pending["text"])), keyboard)
+        return
     else:
         text = (
             f"{pending['text']}\n{update.message.text}" if pending["text"] else update.message.text

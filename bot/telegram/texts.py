@@ -22,7 +22,11 @@ REMINDER = "您的《{title}》还没写完：已完成 {done}/{parts} 部分，
 CONTINUE = "继续"
 LAST_YEAR_PROBLEMS = "去年查摆的问题（仅供对照，今年的问题要写新的情况，不要照抄）："
 PASTE_START = "请把去年的对照检查材料全文粘贴发送，可以分几条发；发完点“解析”。也可以直接发送去年的 Word（.docx）或文本（.txt）文件。"
-PASTE_RECEIVED = "已收到 {chars} 字。贴完了就点“解析”。"
+PASTE_RECEIVED = "已收到 {chars} 个字符。贴完了就点“解析”。"
+PASTE_TOO_LONG = (
+    "这一条没有收下：加上它就超过 10 万字符了，对照检查材料一般只有几千字。"
+    "已收到的 {chars} 个字符还在，可以点“解析”，或者点“取消”后只粘贴正文。"
+)
 PASTE_PARSE = "解析"
 IMPORT_FOUND = "从去年的材料里{summary}\n整改措施："
 IMPORT_CONFIRM = "确认后，这些措施会成为“上年度整改落实情况”的清单，我会逐条问您落实得怎样；去年的问题会在写今年问题时供您对照。"

@@ -110,6 +110,20 @@ CASES = [
         {},
     ),
     (
+        "Latin letters count one 字 a run, but every character counts against the cap",
+        [cmd("skip"), T("镇长" + "a" * 1500)],
+        "problems[0].summary",
+        "内容太长：现在 1502 个字符（字母、数字、空格和标点都算），这一题最多 130 个字符。",
+        {},
+    ),
+    (
+        "a long answer's pieces count together against the character cap",
+        [T("好" + "," * 150), T("好" + "," * 150)],
+        "good",
+        "内容太长：现在 303 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
+        {},
+    ),
+    (
         "done without a draft is refused",
         [cmd("done")],
         "good",

@@ -514,10 +514,12 @@ CASES = [
         check=answer_is("<b>粗</b> <script>alert(1)</script> & &amp; <a href='x'>链接"),
     ),
     Case(
-        "html-metacharacters-5100",  # 0 字 by Word's count, 25,500 characters once escaped
-        answered_then_shown("<&>" * 1700),
-        check=answer_is("<&>" * 1700),
+        "html-metacharacters-999",  # 0 字 by Word's count, 4,329 characters once escaped
+        answered_then_shown("<&>" * 333),
+        check=answer_is("<&>" * 333),
     ),
+    Case("latin-run-over-the-character-cap", refused("镇长" + "a" * 1500, "1502 个字符")),
+    Case("commas-over-the-character-cap", refused("中" + "," * 3000, "3001 个字符")),
     Case(
         "markdown-metacharacters",
         answered_then_shown("*粗* _斜_ [链接](http://example.com) `代码` ~删~ \\ # > | {}.!"),

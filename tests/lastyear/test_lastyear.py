@@ -16,6 +16,7 @@ import pytest
 
 from bot.lastyear import (
     MAX_BYTES,
+    MAX_CHARS,
     NotAReport,
     ParsedReport,
     Point,
@@ -23,6 +24,7 @@ from bot.lastyear import (
     parse_text,
     parse_upload,
 )
+from tests.budget import within
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "lastyear"
@@ -714,3 +716,37 @@ def test_results_are_frozen() -> None:
         report.measures[0].heading = "x"  # type: ignore[misc]
     assert isinstance(report.measures, tuple) and isinstance(report.themes, tuple)
     assert MAX_BYTES == 2 * 1024 * 1024
+
+
+# -- time and size --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("学习不够深入" * 40_000, id="prose-without-case-or-full-stop"),
+        pytest.param("-。" * 100_000, id="stray-marks"),
+        pytest.param("中" + "," * 200_000, id="commas"),
+        pytest.param("学" + " " * 200_000 + "a", id="blanks"),
+    ],
+)
+def test_a_long_text_is_read_in_linear_time(body: str) -> None:
+    """200 KB like these took minutes: a search for 。 from every position, a point's text
+    copied once per stray mark."""
+    text = f"一、存在的问题\n{body}\n二、整改措施\n1.加强学习。每周一次。"
+    with within(10):
+        try:
+            report = parse_text(text, max_chars=None)
+        except NotAReport:
+            return
+    assert headings(report.measures) == ["加强学习"]
+
+
+def test_text_over_the_character_cap_is_refused_unread() -> None:
+    text = read("g_measures_only.txt")
+    padded = text + "\n" + "。" * (MAX_CHARS - len(text) - 1)
+    assert parse_text(padded).measures  # at the cap: read
+    with pytest.raises(NotAReport, match="超过 10 万字符"):
+        parse_text(padded + "。")
+    with pytest.raises(NotAReport, match="超过 10 万字符"):
+        parse_upload("去年.txt", (padded + "。").encode())

@@ -11,12 +11,14 @@ from bot.report.genre import (
     chinese_number,
     clean_text,
     finish,
+    full_width_marks,
     ordinal,
     points,
     problem,
     sentences,
     tidy,
 )
+from tests.budget import within
 
 ONE_TO_TWENTY = (
     "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十".split()
@@ -172,3 +174,40 @@ def test_chinese_date_has_no_zero_padding() -> None:
 
 def test_clean_text_knows_every_line_break() -> None:
     assert clean_text("甲\u2028乙\x85丙\v丁\f戊") == "甲。乙。丙。丁。戊"
+
+
+@pytest.mark.parametrize(
+    ("raw", "tidied"),
+    [
+        ("中,,,,好", "中，好"),  # each converts; the seams then keep one mark
+        (",,,中", "，中"),
+        ("中 , , a", "中，a"),
+        ("a,.中", "a,.中"),  # a full stop only right after CJK
+        ("中..", "中.."),
+        ("中, .", "中。"),  # both convert; the seam keeps the later
+    ],
+)
+def test_runs_of_half_width_marks(raw: str, tidied: str) -> None:
+    assert tidy(raw) == tidied
+
+
+def test_a_long_run_of_commas_takes_linear_time() -> None:
+    """Commas count 0 字, so no 字 limit stops a run of them; converting one per pass over
+    the text took hours for this one."""
+    with within(10):
+        assert full_width_marks("中" + "," * 100_000) == "中" + "，" * 100_000
+        assert full_width_marks("," * 100_000 + "中") == "，" * 100_000 + "中"
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("甲\u202e乙", "甲乙"),  # an override never closed would turn the line around
+        ("甲\u202e乙\u202c丙", "甲\u202e乙\u202c丙"),
+        ("\u202c甲", "甲"),
+        ("\u2067甲\u202b乙\u2069丙", "\u2067甲乙\u2069丙"),  # the isolate closes the embedding
+        ("甲\u2069\u2066乙", "甲乙"),
+    ],
+)
+def test_unbalanced_bidi_controls_are_dropped(raw: str, kept: str) -> None:
+    assert clean_text(raw) == kept

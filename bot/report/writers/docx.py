@@ -58,6 +58,10 @@ _TITLE_WORDS = re.compile(
 )
 
 
+TITLE_CHARS_PER_LINE = (PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / TITLE_SIZE
+# A longer title is filled line by line instead of balanced.
+MAX_BALANCED_LINES = 6
+
 _ONE_AT_A_TIME = threading.Lock()
 
 
@@ -66,17 +70,19 @@ def to_docx(doc: Document, target: str | Path | IO[bytes]) -> None:
     # python-docx's parts point at each other, so a written document (a few MB, mostly
     # lxml's) is freed only by the cycle collector, whose full pass is rare: when many users
     # of the bot finished at once, the documents piled up. One at a time, each is still in
-    # the young generations when it is done, and collecting those takes about 1 ms.
+    # the young generations when it is done, and collecting those takes about 1 ms. The lock
+    # covers writing this document and nothing else: the title is laid out before it.
+    title = balanced_lines(doc.title, TITLE_CHARS_PER_LINE)
     with _ONE_AT_A_TIME:
-        _word(doc).save(target)
+        _word(doc, title).save(target)
         gc.collect(1)
 
 
-def _word(doc: Document) -> WordDocument:
+def _word(doc: Document, title: list[str]) -> WordDocument:
     word = docx.Document()
     _set_up_styles(word)
     _set_up_page(word)
-    _write_title(word, doc.title)
+    _write_title(word, title)
     for block in doc.body:
         _write_block(word, block)
     widest = max((_width(b.text) for b in doc.closing), default=0.0)
@@ -87,29 +93,58 @@ def _word(doc: Document) -> WordDocument:
 
 def balanced_lines(text: str, chars_per_line: float) -> list[str]:
     """A title too long for one line, broken into lines of nearly equal width, away from
-    quotes, brackets and runs of Latin letters or digits where possible."""
-    count = math.ceil(_width(text) / chars_per_line)
+    quotes, brackets and runs of Latin letters or digits where possible.
+
+    Titles of more than MAX_BALANCED_LINES lines (no real one is) are filled line by line.
+    """
+    # Widths in half characters, so that sums are exact integers.
+    halves = [0]
+    for ch in text:
+        halves.append(halves[-1] + (1 if ord(ch) < 0x80 else 2))
+    total, limit = halves[-1], chars_per_line * 2
+    count = math.ceil(total / limit)
     if count <= 1:
         return [text]
-    target = _width(text) / count
-    # best[k][end]: the cheapest (cost, breaks) putting text[:end] on k lines.
-    best: list[dict[int, tuple[float, tuple[int, ...]]]] = [{0: (0.0, ())}]
+    if count > MAX_BALANCED_LINES:
+        return _filled_lines(text, halves, limit)
+    target = total / 2 / count
+    penalty = _break_penalties(text)
+    n = len(text)
+    # best[k][end]: the cheapest (cost, previous end) putting text[:end] on k lines. Line k can
+    # only end where k full lines reach and the rest still fits on the lines left; that keeps
+    # each row within about one line's width of text, so the work grows with the title.
+    best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}]
     for k in range(1, count + 1):
-        row: dict[int, tuple[float, tuple[int, ...]]] = {}
-        for end in [len(text)] if k == count else range(1, len(text)):
-            for start, (cost, breaks) in best[k - 1].items():
-                width = _width(text[start:end])
-                if start >= end or width > chars_per_line:
+        row: dict[int, tuple[float, int]] = {}
+        low, high = total - (count - k) * limit, k * limit
+        ends = [n] if k == count else [e for e in range(1, n) if low <= halves[e] <= high]
+        for end in ends:
+            for start, (cost, _) in best[k - 1].items():
+                width = halves[end] - halves[start]
+                if start >= end or width > limit:
                     continue
-                penalty = _break_penalty(text, end) if end < len(text) else 0.0
-                total = cost + (width - target) ** 2 + penalty
-                if end not in row or total < row[end][0]:
-                    row[end] = (total, (*breaks, end))
+                total_cost = cost + (width / 2 - target) ** 2 + penalty[end]
+                if end not in row or total_cost < row[end][0]:
+                    row[end] = (total_cost, start)
         best.append(row)
-    if len(text) not in best[count]:
+    if n not in best[count]:
         return [text]  # no split fits: let the word processor wrap it
-    cuts = (0, *best[count][len(text)][1])
+    cuts = [n]
+    for k in range(count, 0, -1):
+        cuts.append(best[k][cuts[-1]][1])
+    cuts.reverse()
     return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+def _filled_lines(text: str, halves: list[int], limit: float) -> list[str]:
+    """Each line as full as it can be."""
+    lines, start = [], 0
+    for end in range(1, len(text) + 1):
+        if halves[end] - halves[start] > limit:
+            lines.append(text[start : end - 1])
+            start = end - 1
+    lines.append(text[start:])
+    return lines
 
 
 def _width(text: str) -> float:
@@ -117,33 +152,38 @@ def _width(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x80 else 1.0 for ch in text)
 
 
-def _break_penalty(text: str, at: int) -> float:
-    before, after = text[at - 1], text[at]
-    if after in _CLOSING_MARKS or before in _OPENING_MARKS:
-        return 100.0
-    if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
-        return 100.0
+def _break_penalties(text: str) -> list[float]:
+    """The cost of breaking the line before each position (none at the very end)."""
+    inside, border = set(), set()
     for word in _TITLE_WORDS.finditer(text):
-        if word.start() < at < word.end():
-            return 100.0
-        if at in (word.start(), word.end()):
-            return 0.0
-    # Beside a quote or bracket a word certainly ends; elsewhere the break may split a word,
-    # which a reader notices more than a little imbalance.
-    return 0.0 if after in _OPENING_MARKS or before in _CLOSING_MARKS else 6.0
+        inside.update(range(word.start() + 1, word.end()))
+        border.update((word.start(), word.end()))
+    penalties = [0.0] * (len(text) + 1)
+    for at in range(1, len(text)):
+        before, after = text[at - 1], text[at]
+        if after in _CLOSING_MARKS or before in _OPENING_MARKS:
+            penalties[at] = 100.0
+        elif before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
+            penalties[at] = 100.0
+        elif at in inside:
+            penalties[at] = 100.0
+        elif at not in border:
+            # Beside a quote or bracket a word certainly ends; elsewhere the break may split
+            # a word, which a reader notices more than a little imbalance.
+            penalties[at] = 0.0 if after in _OPENING_MARKS or before in _CLOSING_MARKS else 6.0
+    return penalties
 
 
 # -- blocks ------------------------------------------------------------------------------
 
 
-def _write_title(word: WordDocument, title: str) -> None:
-    chars_per_line = (PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / TITLE_SIZE
+def _write_title(word: WordDocument, lines: list[str]) -> None:
     paragraph = _paragraph(word, WD_ALIGN_PARAGRAPH.CENTER, indent_chars=0, after=LINE)
     # 2号 glyphs are taller than a grid line; snapped, each title line would take two.
     no_snap = OxmlElement("w:snapToGrid")
     no_snap.set(qn("w:val"), "0")
     paragraph._p.pPr.find(qn("w:spacing")).addprevious(no_snap)
-    _run(paragraph, "\n".join(balanced_lines(title, chars_per_line)), TITLE_FACE, TITLE_SIZE)
+    _run(paragraph, "\n".join(lines), TITLE_FACE, TITLE_SIZE)
 
 
 def _write_block(word: WordDocument, block: Block) -> None:

@@ -17,7 +17,9 @@ from lxml import etree
 from bot.core.wordcount import zishu
 from bot.report.document import Document, Kind
 from bot.report.render import build_document
+from bot.report.writers import docx as docx_writer
 from bot.report.writers.docx import balanced_lines, to_docx
+from tests.budget import within
 from tests.report.answers import DATE, answers_2022, flow
 
 FONT_SLOTS = ("ascii", "hAnsi", "eastAsia", "cs")
@@ -276,6 +278,25 @@ def test_balanced_lines_each_fit() -> None:
     lines = balanced_lines(title, 20.1)
     assert "".join(lines) == title and len(lines) == 3
     assert all(len(line) <= 20 for line in lines)
+
+
+def test_a_title_of_a_thousand_latin_letters_is_laid_out_at_once() -> None:
+    """Latin letters count one 字 a run: such a title passed the 字数 limit of 职务 and took
+    minutes to balance, inside the lock every report waits for."""
+    title = "镇长" + "a" * 1500 + "2022年度民主生活会对照检查材料"
+    with within(5):
+        lines = balanced_lines(title, 20.1)
+    assert "".join(lines) == title
+    assert all(len(line) <= 40 for line in lines)
+
+
+def test_the_title_is_laid_out_before_the_writing_lock_is_taken(doc: Document, monkeypatch):
+    def laid_out(text: str, chars_per_line: float) -> list[str]:
+        assert not docx_writer._ONE_AT_A_TIME.locked(), "title laid out inside the lock"
+        return balanced_lines(text, chars_per_line)
+
+    monkeypatch.setattr(docx_writer, "balanced_lines", laid_out)
+    to_docx(doc, io.BytesIO())
 
 
 def test_reports_written_at_once_do_not_pile_up_in_memory(doc: Document) -> None:
