@@ -86,3 +86,10 @@ def m005_imports(db: Database) -> None:
         {"owner": str, "interview_id": int, "text": str, "parsed": str, "created_at": str},
         pk="owner",
     )
+
+
+@migrations()
+def m006_versions(db: Database) -> None:
+    # Every save checks the version it was computed from: two consoles (or the bot and a
+    # console) on one interview never silently overwrite each other's answers.
+    db["interviews"].add_column("version", int, not_null_default=0)
