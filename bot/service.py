@@ -6,6 +6,7 @@ everywhere: load the active interview, step the engine, commit, then reply.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -69,13 +70,19 @@ class Interviews:
         return Outcome(interview, reply)
 
     def bring_in(
-        self, interview: Interview, answers: dict[str, Any], context: dict[str, Any]
+        self,
+        interview: Interview,
+        carry: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]],
     ) -> Outcome:
-        """Add imported answers and context (last year's report), logged as one input; a
-        save that raced another is done again on the fresh state."""
+        """Add imported answers and context (last year's report), logged as one input.
+
+        `carry` computes them from the interview's current answers (imports merge); a save
+        that raced another is computed again from the fresh answers.
+        """
         flow = self.flow_of(interview)
-        inp = Input("import", ",".join(sorted(answers)))
         for _ in range(_RETRIES):
+            answers, context = carry(interview.state.answers)
+            inp = Input("import", ",".join(sorted(answers)))
             state, reply = engine.bring_in(flow, interview.state, answers, context)
             try:
                 saved = self.storage.save(interview, inp, state)

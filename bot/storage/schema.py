@@ -93,3 +93,10 @@ def m006_versions(db: Database) -> None:
     # Every save checks the version it was computed from: two consoles (or the bot and a
     # console) on one interview never silently overwrite each other's answers.
     db["interviews"].add_column("version", int, not_null_default=0)
+
+
+@migrations()
+def m007_import_pasting(db: Database) -> None:
+    # Paste mode ends (a command, a failed parse) without losing the pasted text: it stays
+    # to be used as an answer or dropped by the user's choice.
+    db["imports"].add_column("pasting", int, not_null_default=1)

@@ -107,6 +107,7 @@ def test_wal_and_schema_version(service, db_path):
         "m004_context",
         "m005_imports",
         "m006_versions",
+        "m007_import_pasting",
     ]
 
 
