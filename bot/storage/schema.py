@@ -100,3 +100,11 @@ def m007_import_pasting(db: Database) -> None:
     # Paste mode ends (a command, a failed parse) without losing the pasted text: it stays
     # to be used as an answer or dropped by the user's choice.
     db["imports"].add_column("pasting", int, not_null_default=1)
+
+
+@migrations()
+def m008_inbox_attempts(db: Database) -> None:
+    # How often handling an update began; one that began twice without finishing (the
+    # process died each time) is set aside instead of crashing every restart.
+    db["inbox"].add_column("attempts", int, not_null_default=0)
+    db["inbox"].add_column("set_aside_at", str)

@@ -83,6 +83,10 @@ REPORT_HEADER = "报告全文（共 {zishu} 字）："
 REPORT_FILES = "Word 文档和 Markdown 文件如下，Word 文档已按公文格式排版，可直接打印。"
 EXPORT_CAPTION = "全部答案（YAML 格式），可以留作备份，或在电脑上用 duizhao import 导入。"
 CANCELLED_NOTHING = "现在没有需要取消的操作。"
+SET_ASIDE = (
+    "抱歉，您之前发的一条消息我两次都没能处理完，已经跳过，不会再处理。"
+    "如果是文件，请换成较小的 .docx 或直接粘贴文字；其他内容请重新发送。"
+)
 WORKING = "正在生成，请稍候……"
 ERROR = "抱歉，处理时出了点问题，您的答案都已保存。请再试一次，或发 /resume 继续。"
 
