@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -160,6 +161,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="duizhao", description="对照检查材料写作助手")
+    parser.add_argument("--version", action="version", version=f"duizhao {version('duizhao')}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("console", help="在终端里答题")

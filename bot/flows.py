@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from bot.core.loader import parse_flow
@@ -9,7 +10,19 @@ from bot.core.model import Flow
 from bot.errors import FlowError, FlowFault, UnknownFlow
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-FLOWS_DIR = PROJECT_DIR / "flows"
+
+
+def shipped_dir(name: str) -> Path:
+    """The shipped `flows` or `templates` folder: bot/data/<name> in an installed package (the
+    wheel puts them there), else the repository's top-level folder (a source checkout)."""
+    packaged = resources.files("bot") / "data" / name
+    if packaged.is_dir():
+        # pip installs wheels unpacked, so the resource is a real folder on disk.
+        return Path(str(packaged))
+    return PROJECT_DIR / name
+
+
+FLOWS_DIR = shipped_dir("flows")
 
 
 def default_templates_dir(flow_file: Path) -> Path:
