@@ -86,3 +86,10 @@ def m005_imports(db: Database) -> None:
         {"owner": str, "interview_id": int, "text": str, "parsed": str, "created_at": str},
         pk="owner",
     )
+
+
+@migrations()
+def m009_updates_seen(db: Database) -> None:
+    # The ids of updates a webhook delivered: Telegram sends one again when it did not see
+    # our answer, possibly after it was handled and left the inbox.
+    db["updates_seen"].create({"update_id": int, "seen_at": str}, pk="update_id")
