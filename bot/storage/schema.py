@@ -108,3 +108,10 @@ def m008_inbox_attempts(db: Database) -> None:
     # process died each time) is set aside instead of crashing every restart.
     db["inbox"].add_column("attempts", int, not_null_default=0)
     db["inbox"].add_column("set_aside_at", str)
+
+
+@migrations()
+def m009_updates_seen(db: Database) -> None:
+    # The ids of updates a webhook delivered: Telegram sends one again when it did not see
+    # our answer, possibly after it was handled and left the inbox.
+    db["updates_seen"].create({"update_id": int, "seen_at": str}, pk="update_id")

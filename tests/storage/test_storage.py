@@ -109,6 +109,7 @@ def test_wal_and_schema_version(service, db_path):
         "m006_versions",
         "m007_import_pasting",
         "m008_inbox_attempts",
+        "m009_updates_seen",
     ]
 
 
