@@ -183,3 +183,36 @@ def test_a_problem_copied_from_last_year_is_flagged():
     assert [
         f for f in quality.check(FLOW, GOOD, ["公务用车管理不严格。"]) if f.kind == "copied"
     ] == []
+
+
+def _split(text: str, first: str, rest: str) -> dict[str, str]:
+    head, _, tail = text.partition("。")
+    return {first: head, rest: tail}
+
+
+def test_the_issues_xinfang_measure_answers_the_xinfang_problem():
+    """Issue 12, observation 3: 切实践行群众路线 (信访积案逐件过堂) plainly answers the problem
+    about 群众来信来访, and that theme has a measure."""
+    from bot.core.yamltext import load_yaml
+    from bot.flows import FLOWS_DIR, load_flow
+
+    data = (FLOWS_DIR.parent / "benchmarks" / "data" / "links.yaml").read_text(encoding="utf-8")
+    case = next(c for c in load_yaml(data)["cases"] if c["id"] == "issue12-xinfang")
+    flow = load_flow(FLOWS_DIR / "2022-liuge.yaml")
+    answers: dict = {}
+    for p in case["problems"]:
+        answers.setdefault(f"{p['theme']}_problems", []).append(
+            _split(p["text"], "summary", "detail")
+        )
+    answers["causes"] = [{"text": c["text"]} for c in case["causes"]]
+    answers["measures"] = [_split(m["text"], "heading", "body") for m in case["measures"]]
+
+    mass_line = quality.links(flow, answers)[1]
+    assert mass_line.measure.label.startswith("第2条措施（切实践行群众路线）")
+    assert [p.label for p in mass_line.problems] == [
+        "“带头践行以人民为中心的发…”第1个问题（回应群众来信来访不够及时彻底）"
+    ]
+    messages = [f.message for f in quality.check(flow, answers)]
+    assert not any("第2条措施" in m and "看不出" in m for m in messages)
+    assert not any("还没有对应的整改措施" in m for m in messages)
+    assert any("第6条措施（永葆共产党人政治本色）看不出针对哪个问题" in m for m in messages)
