@@ -168,19 +168,16 @@ class Console:
     def _fix(self, arg: str) -> None:
         """Open the step a review finding points at."""
         assert self.interview is not None
-        review = replies.show(self.service.flow_of(self.interview), self.interview.state).review
-        findings = review.findings if review else ()
-        if (
-            not (arg.isdigit() and 1 <= int(arg) <= len(findings))
-            or not findings[int(arg) - 1].step
-        ):
+        review = self.service.show(self.interview).review
+        finding = review.finding(int(arg)) if review and arg.isdigit() else None
+        if finding is None or not finding.step:
             self.say(NO_FINDING)
             return
-        self._apply(Input("edit", findings[int(arg) - 1].step))
+        self._apply(Input("edit", finding.step))
 
     def _current_prompt(self) -> Prompt | None:
         assert self.interview is not None
-        return replies.show(self.service.flow_of(self.interview), self.interview.state).prompt
+        return self.service.show(self.interview).prompt
 
     def _guide(self) -> None:
         prompt = self._current_prompt()

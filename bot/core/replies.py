@@ -14,13 +14,12 @@ from bot.core.steps import (
     MISSING,
     Step,
     one_walk_each,
+    section_chars,
     steps_of,
     value_at,
     visible_sections,
 )
-from bot.core.wordcount import zishu
-
-TEXT_KINDS = ("text", "long_text")
+from bot.core.wordcount import report_zishu, zishu
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,14 @@ class Review:
     total_chars: int
     options: tuple[Button, ...]
     findings: tuple[Finding, ...] = ()
+    # Each finding's number as shown (stable while the user fixes them; see finding_numbers).
+    numbers: tuple[int, ...] = ()
+
+    def finding(self, number: int) -> Finding | None:
+        """The finding shown with this number."""
+        return next(
+            (f for n, f in zip(self.numbers, self.findings, strict=True) if n == number), None
+        )
 
 
 @dataclass(frozen=True)
@@ -211,17 +218,6 @@ def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:
     ]
 
 
-def section_chars(flow: Flow, answers: dict[str, Any], section: int, steps: list[Step]) -> int:
-    """字数 of the text answers in one section (`steps`: the walk of these answers)."""
-    title_from = flow.sections[section].title_from
-    return sum(
-        zishu(v)
-        for s in steps
-        if s.section == section and s.asked.kind in TEXT_KINDS and s.key != title_from
-        if isinstance(v := value_at(answers, s), str)
-    )
-
-
 @one_walk_each
 def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
     """Progress per section: steps answered, steps in all, 字数."""
@@ -239,17 +235,33 @@ def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
     return tuple(result)
 
 
+FINDING_ORDER = "finding_order"
+
+
+def finding_numbers(findings: tuple[Finding, ...], state: State) -> tuple[int, ...]:
+    """Each finding's number: the place its id first took in the review (kept in the state's
+    context), so numbers do not shift while the user fixes findings one by one."""
+    order = list(state.context.get(FINDING_ORDER, ()))
+    order += [f.id for f in findings if f.id not in order]
+    return tuple(order.index(f.id) + 1 for f in findings)
+
+
 def review_of(flow: Flow, state: State) -> Review:
     sections = summarize(flow, state)
     lines = [texts.REVIEW_TITLE]
     lines += [texts.REVIEW_LINE.format(title=s.title, chars=s.chars) for s in sections]
-    total = sum(s.chars for s in sections)
-    lines.append(texts.REVIEW_TOTAL.format(chars=total))
+    total = report_zishu(flow, state.answers)
+    if total is None:
+        total = sum(s.chars for s in sections)
+        lines.append(texts.REVIEW_TOTAL.format(chars=total))
+    else:
+        lines.append(texts.REVIEW_TOTAL_REPORT.format(chars=total))
     options = (Button("choose", texts.GENERATE, FINISH),)
     findings = tuple(check(flow, state.answers, state.context.get("last_year_problems", ())))
+    numbers = finding_numbers(findings, state)
     if findings:
         lines += ["", texts.FINDINGS_TITLE]
-        lines += [f"{i}. {f.message}" for i, f in enumerate(findings, 1)]
+        lines += [f"{n}. {f.message}" for n, f in zip(numbers, findings, strict=True)]
     measure_links = links(flow, state.answers)
     if measure_links:
         lines += ["", texts.LINKS_TITLE]
@@ -257,7 +269,7 @@ def review_of(flow: Flow, state: State) -> Review:
             answered = "、".join(p.label for p in link.problems) or texts.LINKS_NONE
             lines.append(f"• {link.measure.label} → {answered}")
     lines += ["", flow.review_prompt or texts.REVIEW_DEFAULT_PROMPT]
-    return Review("\n".join(lines), sections, total, options, findings)
+    return Review("\n".join(lines), sections, total, options, findings, numbers)
 
 
 @one_walk_each

@@ -160,7 +160,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def _show_help(update: Update, context: Context, interview: Interview, kind: str) -> None:
     """The section's 说明, the question's 参考表述 or last year's problems; nothing changes."""
-    prompt = replies.show(context.service.flow_of(interview), interview.state).prompt
+    prompt = context.service.show(interview).prompt
     if prompt is None:
         await stale(update, context)
     elif kind == "guide":
