@@ -80,13 +80,14 @@ def bring_in(
             context={**state.context, **context},
         ),
     )
+    new = _remember_findings(flow, new)
     return new, show(flow, new, notice=texts.BROUGHT_IN)
 
 
 @one_walk_each
 def resume(flow: Flow, state: State) -> tuple[State, Reply]:
     """Re-show where the user was; a cursor the flow no longer has moves to the first gap."""
-    settled = settle(flow, state)
+    settled = _remember_findings(flow, settle(flow, state))
     notice = texts.RELOCATED if settled.cursor != state.cursor else ""
     return settled, show(flow, settled, notice=notice)
 
@@ -94,6 +95,11 @@ def resume(flow: Flow, state: State) -> tuple[State, Reply]:
 @one_walk_each
 def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     """Apply one input; an invalid one returns the state unchanged with the reason."""
+    new, reply = _step(flow, state, inp)
+    return _remember_findings(flow, new), reply
+
+
+def _step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     state = settle(flow, state)
     if inp.kind == "edit":
         return _edit(flow, state, inp.value)
@@ -128,15 +134,15 @@ def _refuse(flow: Flow, state: State, error: str) -> tuple[State, Reply]:
 def _move(flow: Flow, state: State, cursor: str, notice: str) -> tuple[State, Reply]:
     old_section = _section_of(flow, state, state.cursor)
     new = settle(flow, replace(state, cursor=cursor, answers=prune(state.answers, cursor)))
-    if new.cursor == REVIEW:
-        new = _remember_findings(flow, new)
     reply = show(flow, new, notice=notice)
     entered = new.cursor not in (REVIEW, DONE) and _section_of(flow, new, new.cursor) != old_section
     return new, replace(reply, entered_section=entered)
 
 
 def _remember_findings(flow: Flow, state: State) -> State:
-    """Keep the numbers the review gives its findings (see replies.finding_numbers)."""
+    """Keep the numbers the review shows its findings with (see replies.finding_numbers)."""
+    if state.cursor not in (REVIEW, DONE):
+        return state
     review = review_of(flow, state)
     order = list(state.context.get(FINDING_ORDER, ()))
     for number, finding in sorted(zip(review.numbers, review.findings, strict=True)):

@@ -12,6 +12,7 @@ from bot.core.quality import Finding, check, links
 from bot.core.state import ADD, DONE, FINISH, REVIEW, State
 from bot.core.steps import (
     MISSING,
+    TEXT_KINDS,
     Step,
     one_walk_each,
     section_chars,
@@ -55,7 +56,8 @@ class Prompt:
 
 @dataclass(frozen=True)
 class SectionSummary:
-    """One section's progress: steps answered, steps in all, 字数 so far."""
+    """One section's progress: steps answered, steps it has so far (a repeat grows with each
+    item), 字数 so far against its target, and whether it has text to count at all."""
 
     id: str
     title: str
@@ -63,6 +65,40 @@ class SectionSummary:
     total: int
     chars: int
     first_step: str
+    target: int | None = None
+    has_text: bool = True
+    # How far along the part is, 0–1 (see summarize).
+    done: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.answered == self.total
+
+
+def share_done(sections: tuple[SectionSummary, ...]) -> int:
+    """The whole interview's share done, in percent; each part weighs the same."""
+    return round(100 * sum(s.done for s in sections) / len(sections)) if sections else 0
+
+
+def section_progress(s: SectionSummary) -> str:
+    """What a part has to show: questions answered and 字数 against its target; nothing for
+    what there is nothing to count."""
+    bits = [texts.PART_ANSWERED.format(n=s.answered)] if s.answered else []
+    if s.has_text and s.chars and s.target:
+        bits.append(texts.PART_CHARS_TARGET.format(chars=s.chars, target=s.target))
+    elif s.has_text and s.chars:
+        bits.append(texts.PART_CHARS.format(chars=s.chars))
+    return " · ".join(bits)
+
+
+def status_lines(flow: Flow, state: State) -> list[str]:
+    """/status: the whole interview's share done, then each part's progress."""
+    sections = summarize(flow, state)
+    lines = [texts.STATUS_SHARE.format(share=share_done(sections))]
+    for s in sections:
+        mark = "✅" if s.complete else "▫️"
+        lines.append(f"{mark} {s.title}：{section_progress(s) or texts.PART_NOT_STARTED}")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -133,15 +169,15 @@ def choice_buttons(step: Step, answers: dict[str, Any]) -> tuple[Button, ...]:
 def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
     q = step.asked
     section = flow.sections[step.section]
-    numbers = [s.question.id for s in steps if s.section == step.section]
-    number = list(dict.fromkeys(numbers)).index(step.question.id) + 1
     shown = visible_sections(steps)
+    sections = summarize(flow, state)
     progress = texts.PROGRESS.format(
-        section=shown.index(step.section) + 1, sections=len(shown), number=number
+        section=shown.index(step.section) + 1,
+        sections=len(shown),
+        share=share_done(sections),
     )
-    if section.target_chars:
-        chars = section_chars(flow, state.answers, step.section, steps)
-        progress += texts.PROGRESS_TARGET.format(chars=chars, target=section.target_chars)
+    part = section_progress(sections[shown.index(step.section)])
+    progress += f" · {texts.THIS_PART}{part}" if part else ""
     value = value_at(state.answers, step)
     draft = state.drafts.get(step.key, [])
     actions: list[Button] = []
@@ -222,6 +258,7 @@ def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:
 def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
     """Progress per section: steps answered, steps in all, 字数."""
     steps = steps_of(flow, state.answers)
+    here = next((s.section for s in steps if s.key == state.cursor), None)
     result = []
     for si in visible_sections(steps):
         section = flow.sections[si]
@@ -231,7 +268,33 @@ def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
         chars = section_chars(flow, state.answers, si, steps)
         first = next((s.key for s in steps if s.section == si), "")
         title = section.title_in(state.answers)
-        result.append(SectionSummary(section.id, title, answered, len(mine), chars, first))
+        has_text = any(
+            s.asked.kind in TEXT_KINDS and s.key != section.title_from
+            for s in steps
+            if s.section == si
+        )
+        # A part is done once every question of it is answered and the user has left it;
+        # until then its 字数 against the target, or its share of answered questions (a
+        # repeat's new item would otherwise make the figure drop).
+        if mine and answered == len(mine) and si != here:
+            done = 1.0
+        elif section.target_chars:
+            done = min(1.0, chars / section.target_chars)
+        else:
+            done = answered / len(mine) if mine else 0.0
+        result.append(
+            SectionSummary(
+                section.id,
+                title,
+                answered,
+                len(mine),
+                chars,
+                first,
+                section.target_chars,
+                has_text,
+                done,
+            )
+        )
     return tuple(result)
 
 
@@ -249,7 +312,9 @@ def finding_numbers(findings: tuple[Finding, ...], state: State) -> tuple[int, .
 def review_of(flow: Flow, state: State) -> Review:
     sections = summarize(flow, state)
     lines = [texts.REVIEW_TITLE]
-    lines += [texts.REVIEW_LINE.format(title=s.title, chars=s.chars) for s in sections]
+    lines += [
+        texts.REVIEW_LINE.format(title=s.title, chars=s.chars) for s in sections if s.has_text
+    ]
     total = report_zishu(flow, state.answers)
     if total is None:
         total = sum(s.chars for s in sections)

@@ -90,16 +90,9 @@ async def cmd_status(update: Update, context: Context) -> None:
     if interview is None:
         return
     flow = context.service.flow_of(interview)
-    lines = [say.STATUS_HEADER.format(title=flow.title)]
+    lines = [flow.title, *replies.status_lines(flow, interview.state)]
     if interview.deadline:
         lines.insert(0, context.days_left(interview.deadline))
-    for s in replies.summarize(flow, interview.state):
-        mark = "✅" if s.total and s.answered == s.total else "▫️"
-        lines.append(
-            say.STATUS_LINE.format(
-                mark=mark, title=s.title, answered=s.answered, total=s.total, chars=s.chars
-            )
-        )
     await send(update, "\n".join(lines), parse_mode=None)
 
 

@@ -334,7 +334,7 @@ def test_restart_section_keeps_other_sections(small_flow):
 def test_prompt_shows_progress_options_and_actions(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), C("done")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第2/2部分 · 第1题"
+    assert prompt.progress == "第2/2部分 · 总进度 50%"  # nothing yet to count in this part
     assert [o.label for o in prompt.options] == ["学习", "工作", "作风"]
     assert [a.label for a in prompt.actions] == ["上一步"]
     assert replies[-1].entered_section
@@ -416,7 +416,7 @@ def test_clear_empties_the_draft(small_flow):
 def test_prompt_offers_guide_samples_and_shows_the_target(small_flow):
     _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第1/2部分 · 第2题 · 本部分 4/20 字"
+    assert prompt.progress == "第1/2部分 · 总进度 10% · 本部分已答 2 题 · 4/20 字"
     assert prompt.guide == "这一部分问学习。"
     assert prompt.samples[0] == "今年只参加了××次学习。"
     assert [a.kind for a in prompt.actions] == ["done", "skip", "clear", "samples", "guide", "back"]
@@ -561,3 +561,25 @@ sections:
         (3, "vague:problems[2]"),
     ]
     assert "\n3. “学习”第3个问题（作风不实）没有具体实例" in review.text
+
+
+def test_progress_moves_with_every_answer_and_status_counts_what_there_is(small_flow):
+    """Issue 12, observation 7: the progress line changed with each prompt of a part, and
+    /status shows no "0/2 题" for parts that grow nor 字数 for parts without text."""
+    inputs = [cmd("skip"), T("学习不够"), cmd("skip"), C("add"), T("作风不实")]
+    state, shown = play(small_flow, inputs)
+    progress = [r.prompt.progress for r in shown]
+    assert progress == [
+        "第1/2部分 · 总进度 0% · 本部分已答 1 题",
+        "第1/2部分 · 总进度 10% · 本部分已答 2 题 · 4/20 字",
+        "第1/2部分 · 总进度 10% · 本部分已答 3 题 · 4/20 字",
+        "第1/2部分 · 总进度 10% · 本部分已答 3 题 · 4/20 字",
+        "第1/2部分 · 总进度 20% · 本部分已答 4 题 · 8/20 字",
+    ]
+    assert replies.status_lines(small_flow, state) == [
+        "总进度 20%。各部分：",
+        "▫️ 第一部分：已答 4 题 · 8/20 字",
+        "▫️ 第二部分：未开始",
+    ]
+    state, shown = play(small_flow, [cmd("skip"), C("done")], state)
+    assert shown[-1].prompt.progress == "第2/2部分 · 总进度 50%"
