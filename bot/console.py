@@ -31,7 +31,6 @@ ASK_EDIT = "输入 /edit 加序号修改，例如 /edit 2："
 NOTHING_TO_EDIT = "还没有可以修改的题目。"
 UNKNOWN_CHOICE = "请输入列表中的序号。"
 LIST_HEADER = "您的材料："
-STATUS_LINE = "  {title}：已答 {answered}/{total} 题，{chars} 字"
 NO_FINDING = "请输入审阅意见的序号，例如 /fix 1（全文字数这类意见没有对应的题目）。"
 NO_GUIDE = "这一部分没有补充说明。"
 NO_SAMPLES = "这一题没有参考表述。"
@@ -168,19 +167,16 @@ class Console:
     def _fix(self, arg: str) -> None:
         """Open the step a review finding points at."""
         assert self.interview is not None
-        review = replies.show(self.service.flow_of(self.interview), self.interview.state).review
-        findings = review.findings if review else ()
-        if (
-            not (arg.isdigit() and 1 <= int(arg) <= len(findings))
-            or not findings[int(arg) - 1].step
-        ):
+        review = self.service.show(self.interview).review
+        finding = review.finding(int(arg)) if review and arg.isdigit() else None
+        if finding is None or not finding.step:
             self.say(NO_FINDING)
             return
-        self._apply(Input("edit", findings[int(arg) - 1].step))
+        self._apply(Input("edit", finding.step))
 
     def _current_prompt(self) -> Prompt | None:
         assert self.interview is not None
-        return replies.show(self.service.flow_of(self.interview), self.interview.state).prompt
+        return self.service.show(self.interview).prompt
 
     def _guide(self) -> None:
         prompt = self._current_prompt()
@@ -196,11 +192,7 @@ class Console:
     def _status(self) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
-        self.say(flow.title)
-        for s in replies.summarize(flow, self.interview.state):
-            self.say(
-                STATUS_LINE.format(title=s.title, answered=s.answered, total=s.total, chars=s.chars)
-            )
+        self.say(flow.title, *replies.status_lines(flow, self.interview.state))
 
     def _preview(self) -> None:
         assert self.interview is not None

@@ -196,7 +196,7 @@ def test_status_preview_and_edit(user):
     user.send("学习不够深入")
     user.wait_reply()
     user.send("/status")
-    assert "已答 2/" in user.wait_reply().text
+    assert "已答 2 题" in user.wait_reply().text
     user.send("/preview")
     assert "学习不够深入" in user.wait_for(lambda m: "学习不够深入" in m.text).text
     user.send("/edit")
@@ -368,4 +368,4 @@ def test_review_lists_findings_with_fix_buttons(user, running):
     assert "第1个问题（学习不够深入）没有具体实例" in review.text
     assert "整改措施对应的问题" in review.text
     user.click("改意见1")
-    assert "当前答案：学习不够深入" in user.wait_reply().text
+    assert "能举一个具体的例子吗" in user.wait_reply().text  # the 实例 question itself
