@@ -34,6 +34,8 @@ LIST_HEADER = "您的材料："
 STATUS_LINE = "  {title}：已答 {answered}/{total} 题，{chars} 字"
 NO_FINDING = "请输入审阅意见的序号，例如 /fix 1（全文字数这类意见没有对应的题目）。"
 NO_GUIDE = "这一部分没有补充说明。"
+NOTHING_TO_ADD = "现在没有刚写好的长回答可以补充。要改以前的回答，输入 /edit。"
+ADD_TIP = "（想补充刚才的回答：输入 /add，或 /add 加补充的内容）"
 NO_SAMPLES = "这一题没有参考表述。"
 SAMPLES_HEADER = "参考表述（输入 /sample 加序号放进草稿，再把“××”换成您自己的情况）："
 HELP = """可用命令：
@@ -64,6 +66,8 @@ class Console:
         self.out = out
         self.today = today
         self.interview: Interview | None = None
+        # The long answer the last input saved, for /add (补充).
+        self.appendable = ""
 
     def say(self, *lines: str) -> None:
         for line in lines:
@@ -113,7 +117,7 @@ class Console:
         """Handle one line; False ends the session."""
         command = parse_command(line)
         if command is None:
-            self._apply(Input.text(line))
+            self._apply(self._typed(line))
             return True
         name, arg = command
         if name == "quit":
@@ -129,6 +133,7 @@ class Console:
             "guide": self._guide,
             "fix": lambda: self._fix(arg),
             "samples": self._samples,
+            "add": lambda: self._add(arg),
         }
         if name in local:
             local[name]()
@@ -138,6 +143,24 @@ class Console:
             self.say(f"没有这个命令：/{name}。输入 /help 查看全部命令。")
         return True
 
+    def _typed(self, line: str) -> Input:
+        """A typed line; an empty Enter finishes a draft or a multiple choice, as 完成 would."""
+        if line.strip():
+            return Input.text(line)
+        prompt = self._current_prompt()
+        if prompt is not None and (prompt.kind == "multi" or prompt.draft_chars):
+            return Input("done")
+        return Input.text(line)
+
+    def _add(self, text: str) -> None:
+        """/add: add to the long answer just saved; /add TEXT does it in one line."""
+        if not self.appendable:
+            self.say(NOTHING_TO_ADD)
+            return
+        self._apply(Input("append", self.appendable))
+        if text and self.interview.state.drafts.get(self.interview.state.cursor):
+            self._apply(Input.text(text))
+
     def _apply(self, inp: Input) -> None:
         assert self.interview is not None
         was_finished = self.interview.finished
@@ -146,6 +169,7 @@ class Console:
         if outcome is None:
             return
         self.interview = outcome.interview
+        self.appendable = outcome.reply.appendable
         self._show(outcome.reply, compact=self.interview.state.cursor == before)
         if self.interview.finished and not was_finished:
             self._write_report()
@@ -243,6 +267,8 @@ class Console:
             # Same question as before (a draft piece, a refusal): no need to repeat it.
             self._show_buttons(prompt.options, prompt.actions)
             return
+        if reply.appendable:
+            self.say(ADD_TIP)
         if prompt is not None:
             if reply.entered_section or force_section:
                 self.say("", f"【{prompt.section_title}】")
@@ -254,7 +280,11 @@ class Console:
             if prompt.current is not None:
                 self.say(f"当前答案：{prompt.current}")
             if prompt.draft_chars and not reply.notice:
-                self.say(f"（已收到草稿 {prompt.draft_chars} 字，接着输入或 /done 完成）")
+                self.say(
+                    f"已收到的草稿（{prompt.draft_chars} 字）：",
+                    prompt.draft_text,
+                    "（接着输入的内容会接在草稿后面；直接回车按草稿保存）",
+                )
             self._show_buttons(prompt.options, prompt.actions)
         if reply.review is not None:
             self.say("", reply.review.text)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.core import texts
 from bot.core.conditions import holds
+from bot.core.donewords import means_done, without_done
 from bot.core.limits import char_cap
 from bot.core.loader import step_key
 from bot.core.model import Flow, Question
@@ -48,6 +49,7 @@ COMMANDS = (
     "cancel",
     "sample",
     "clear",
+    "append",
 )
 
 
@@ -97,6 +99,8 @@ def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     state = settle(flow, state)
     if inp.kind == "edit":
         return _edit(flow, state, inp.value)
+    if inp.kind == "append":
+        return _append(flow, state, inp.value)
     if inp.kind == "cancel":
         return _cancel(flow, state)
     if state.cursor in (REVIEW, DONE):
@@ -276,25 +280,68 @@ def _length_error(q: Question, text: str, final: bool) -> str:
 def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]:
     q = current.asked
     text = value.strip()
+    if q.kind == "multi" and not current.more and means_done(text):
+        return _done(flow, state, steps, index, current, "")
     if current.more or q.kind in ("choice", "yesno", "multi"):
         return _typed_choice(flow, state, steps, index, current, text)
+    if means_done(text):
+        return _done_word(flow, state, steps, index, current)
+    text = without_done(text)
     if not _VISIBLE.search(text):
         return _refuse(flow, state, texts.ERR_EMPTY)
     if q.kind == "long_text":
-        draft = [*state.drafts.get(current.key, []), text]
-        error = _length_error(q, _join_pieces(draft), final=False)
-        if error:
-            return _refuse(flow, state, error)
-        state = replace(state, drafts={**state.drafts, current.key: draft})
-        chars = zishu(_join_pieces(draft))
-        notice = texts.DRAFT.format(chars=chars)
-        if q.target_chars and chars < q.target_chars:
-            notice += texts.BELOW_TARGET.format(target=q.target_chars)
-        return state, show(flow, state, notice=notice)
+        return _long_answer(flow, state, current, text)
     error = _length_error(q, text, final=True)
     if error:
         return _refuse(flow, state, error)
     return _answer(flow, state, current, text, texts.SAVED)
+
+
+# -- one message, one answer ----------------------------------------------------------------
+
+
+def _long_answer(flow: Flow, state: State, current: Step, text: str) -> tuple[State, Reply]:
+    """A message answers a long question at once; it only waits for more while the answer is
+    under the question's minimum (kept as a draft, so nothing the user sent is lost)."""
+    q = current.asked
+    draft = [*state.drafts.get(current.key, []), text]
+    joined = _join_pieces(draft)
+    error = _length_error(q, joined, final=False)
+    if error:
+        return _refuse(flow, state, error)
+    chars = zishu(joined)
+    if q.min_chars is not None and chars < q.min_chars:
+        state = replace(state, drafts={**state.drafts, current.key: draft})
+        return state, show(flow, state, notice=texts.DRAFT.format(chars=chars, min=q.min_chars))
+    notice = texts.SAVED_CHARS.format(chars=chars)
+    if q.target_chars and chars < q.target_chars:
+        notice += texts.BELOW_TARGET.format(target=q.target_chars)
+    new, reply = _answer(flow, state, current, joined, notice)
+    return new, replace(reply, appendable=current.key)
+
+
+def _done_word(flow, state, steps, index, current) -> tuple[State, Reply]:
+    """完成, 好了, 、done…: finish the draft, keep the answer there is, never store the word."""
+    value = value_at(state.answers, current)
+    if state.drafts.get(current.key) and state.drafts[current.key] != [value]:
+        return _done(flow, state, steps, index, current, "")
+    if value is not MISSING:
+        return _keep(flow, state, steps, index, current, "")
+    return _refuse(flow, state, texts.ERR_NO_DRAFT)
+
+
+def _append(flow: Flow, state: State, key: str) -> tuple[State, Reply]:
+    """补充: reopen a saved long answer with its text as the draft; the next message is added
+    to it and the user returns to where they were."""
+    target = next((s for s in steps_of(flow, state.answers) if s.key == key), None)
+    value = MISSING if target is None else value_at(state.answers, target)
+    if target is None or target.asked.kind != "long_text" or not isinstance(value, str):
+        return _refuse(flow, state, texts.ERR_CANNOT_APPEND)
+    state = replace(state, drafts={**state.drafts, key: [value]})
+    if key == state.cursor:
+        return state, show(flow, state, notice=texts.APPENDING)
+    return_to = state.return_to or state.cursor
+    return _move(flow, replace(state, return_to=return_to), key, texts.APPENDING)
 
 
 def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State, Reply]:
@@ -366,7 +413,18 @@ def _cancel(flow: Flow, state: State) -> tuple[State, Reply]:
     """Leave an edit unchanged and go back to where the user was."""
     if not state.return_to:
         return _refuse(flow, state, texts.ERR_NOTHING_TO_CANCEL)
-    return _move(flow, replace(state, return_to=None), state.return_to, texts.CANCELLED)
+    drafts = _without_untouched_append(flow, state)
+    return _move(
+        flow, replace(state, return_to=None, drafts=drafts), state.return_to, texts.CANCELLED
+    )
+
+
+def _without_untouched_append(flow: Flow, state: State) -> dict[str, list[str]]:
+    """The drafts without a 补充 that was opened and left: its draft is only the old answer."""
+    here = next((s for s in steps_of(flow, state.answers) if s.key == state.cursor), None)
+    if here is None or state.drafts.get(here.key) != [value_at(state.answers, here)]:
+        return state.drafts
+    return {k: v for k, v in state.drafts.items() if k != here.key}
 
 
 def _at_review(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:

@@ -48,6 +48,7 @@ class Prompt:
     actions: tuple[Button, ...] = ()
     current: str | None = None
     draft_chars: int = 0
+    draft_text: str = ""
     picked: tuple[str, ...] = ()
     guide: str = ""
     samples: tuple[str, ...] = ()
@@ -87,6 +88,8 @@ class Reply:
     review: Review | None = None
     finished: bool = False
     entered_section: bool = False
+    # The long answer this input saved: adapters offer 补充 to add to it.
+    appendable: str = ""
 
 
 def display(question: Question, value: Any) -> str:
@@ -138,7 +141,7 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
     value = value_at(state.answers, step)
     draft = state.drafts.get(step.key, [])
     actions: list[Button] = []
-    if q.kind in ("long_text", "multi") and not step.more:
+    if (q.kind == "multi" or (q.kind == "long_text" and draft)) and not step.more:
         actions.append(Button("done", texts.ACTION_DONE))
     if value is not MISSING:
         actions.append(Button("keep", texts.ACTION_KEEP))
@@ -188,6 +191,7 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions=tuple(actions),
         current=None if value is MISSING else display(q, value),
         draft_chars=zishu("".join(draft)) if q.kind == "long_text" else 0,
+        draft_text="\n".join(draft) if q.kind == "long_text" else "",
         picked=tuple(draft) if q.kind == "multi" else (),
         guide=section.guide,
         samples=() if step.more else q.samples,

@@ -32,7 +32,7 @@ from bot.telegram.context import Context, owner_of
 log = logging.getLogger("duizhao.bot")
 
 # Commands the engine handles itself, as the same input as their buttons.
-ENGINE_COMMANDS = {"back": "back", "skip": "skip"}
+ENGINE_COMMANDS = {"back": "back", "skip": "skip", "done": "done"}
 
 
 async def cmd_start(update: Update, context: Context) -> None:
@@ -58,7 +58,7 @@ async def cmd_resume(update: Update, context: Context) -> None:
 
 
 async def cmd_engine(update: Update, context: Context) -> None:
-    """/back and /skip: the same as their buttons."""
+    """/back, /skip and /done: the same as their buttons."""
     name, _ = parse_command(update.message.text) or ("", "")
     await apply(update, context, Input(ENGINE_COMMANDS[name]))
 
@@ -148,8 +148,8 @@ async def on_button(update: Update, context: Context) -> None:
         # Delivered again after a crash: applied already, and the step has moved on, so
         # not stale; apply re-shows where it led (the report, if it finished).
         await apply(update, context, Input(kind, payload.value), interview)
-    elif kind == "edit":
-        await apply(update, context, Input("edit", payload.step), interview)
+    elif kind in ("edit", "append"):
+        await apply(update, context, Input(kind, payload.step), interview)
     elif payload.step != interview.state.cursor:
         await stale(update, context)
     elif kind in ("guide", "samples", "lastyear"):

@@ -7,7 +7,7 @@ from html import escape, unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core import callbacks
+from bot.core import callbacks, texts
 from bot.core.model import Flow
 from bot.core.replies import Button, Prompt, Reply, Review
 
@@ -26,6 +26,7 @@ ACTION_CODES = {
     "edit": "e",
     "clear": "c",
     "sample": "u",
+    "append": "a",
     # These two only show something; the engine is not involved.
     "guide": "h",
     "samples": "p",
@@ -77,16 +78,20 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
         body.append(f"当前答案：{escape(_clip(prompt.current, 1500))}")
     if prompt.kind == "long_text":
         if prompt.draft_chars and not reply.notice:
-            body.append(f"（草稿已有 {prompt.draft_chars} 字，接着发或点“完成”）")
+            draft = escape(_clip(prompt.draft_text, 1500))
+            body.append(f"已收到的草稿（{prompt.draft_chars} 字）：\n{draft}")
+            body.append("（接着发送的内容会接在草稿后面；点“完成”按草稿保存）")
         elif not prompt.draft_chars:
-            body.append("（可以分几条消息发送，写完点“完成”）")
+            body.append("（写好后一条消息发出即可；发出后还能点“补充”）")
     if prompt.kind == "multi":
         body.append("（可多选，选好后点“完成”）")
     parts.append("\n".join(body))
     return _fit("\n\n".join(parts))
 
 
-def prompt_keyboard(interview_id: int, prompt: Prompt) -> InlineKeyboardMarkup | None:
+def prompt_keyboard(
+    interview_id: int, prompt: Prompt, appendable: str = ""
+) -> InlineKeyboardMarkup | None:
     options = engine_buttons(interview_id, prompt.step, prompt.options)
     for b in options:
         value = callbacks.decode(b.callback_data).value
@@ -95,8 +100,17 @@ def prompt_keyboard(interview_id: int, prompt: Prompt) -> InlineKeyboardMarkup |
             b.text = f"✅ {b.text}"
             b._freeze()
     actions = engine_buttons(interview_id, prompt.step, prompt.actions)
+    if appendable:
+        actions.insert(0, append_button(interview_id, appendable))
     keyboard = rows(options) + rows(actions)
     return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def append_button(interview_id: int, step: str) -> InlineKeyboardButton:
+    """补充 to the long answer just saved: the payload names that step, like an edit."""
+    return button(
+        texts.ACTION_APPEND, callbacks.Payload(interview_id, step, ACTION_CODES["append"])
+    )
 
 
 def review_text(review: Review, reply: Reply) -> str:
@@ -109,8 +123,12 @@ def review_text(review: Review, reply: Reply) -> str:
     return _fit("\n\n".join(parts))
 
 
-def review_keyboard(interview_id: int, review: Review, finished: bool) -> InlineKeyboardMarkup:
+def review_keyboard(
+    interview_id: int, review: Review, finished: bool, appendable: str = ""
+) -> InlineKeyboardMarkup:
     generate = engine_buttons(interview_id, "review", review.options)
+    if appendable:
+        generate.append(append_button(interview_id, appendable))
     edits = [
         button(f"修改：{_clip(s.title, 18)}", callbacks.Payload(interview_id, s.first_step, "e"))
         for s in review.sections

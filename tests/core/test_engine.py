@@ -19,8 +19,7 @@ def cmd(name: str, value: str = "") -> Input:
 THROUGH = [
     (cmd("skip"), "problems[0].summary"),
     (T("学习不够"), "problems[0].case"),
-    (T("比如上月"), "problems[0].case"),
-    (cmd("done"), "problems[+]"),
+    (T("比如上月"), "problems[+]"),
     (C("done"), "area"),
     (T("2"), "tags"),
     (C("a"), "tags"),
@@ -96,18 +95,56 @@ CASES = [
         {},
     ),
     (
-        "long text collects several messages",
-        [T("第一段"), T("第二段"), cmd("done")],
+        "one message is the whole long answer",
+        [T("第一段")],
+        "problems[0].summary",
+        "",
+        {"good": "第一段"},
+    ),
+    (
+        "补充 adds the next message to the saved answer and comes back",
+        [T("第一段"), cmd("append", "good"), T("第二段")],
         "problems[0].summary",
         "",
         {"good": "第一段\n第二段"},
     ),
     (
-        "long text over its limit is refused without losing the draft",
-        [T("好" * 30), T("好" * 30)],
+        "补充 that goes over the limit is refused and the answer stays",
+        [T("好" * 30), cmd("append", "good"), T("好" * 30)],
         "good",
         "内容太长：现在 60 字，最多 50 字。",
+        {"good": "好" * 30},
+    ),
+    *(
+        (
+            f"{word!r} is never stored as the answer",
+            [T("第一段"), cmd("append", "good"), T(word)],
+            "problems[0].summary",
+            "",
+            {"good": "第一段"},
+        )
+        for word in ("完成", "好了", "写完了", "done", "/done", "、done", "完成。")
+    ),
+    (
+        "a trailing 、done is not part of the answer",
+        [T("比如上月、done")],
+        "problems[0].summary",
+        "",
+        {"good": "比如上月"},
+    ),
+    (
+        "a done word with nothing written is refused",
+        [T("完成")],
+        "good",
+        "还没有收到这一题的内容，请直接发送您的回答。",
         {},
+    ),
+    (
+        "a done word at a one-line question keeps its answer",
+        [cmd("skip"), T("学习不够"), cmd("back"), T("好了")],
+        "problems[0].case",
+        "",
+        {"problems": [{"summary": "学习不够"}]},
     ),
     (
         "Latin letters count one 字 a run, but every character counts against the cap",
@@ -118,7 +155,7 @@ CASES = [
     ),
     (
         "a long answer's pieces count together against the character cap",
-        [T("好" + "," * 150), T("好" + "," * 150)],
+        [T("好" + "," * 150), cmd("append", "good"), T("好" + "," * 150)],
         "good",
         "内容太长：现在 303 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
         {},
@@ -127,7 +164,7 @@ CASES = [
         "done without a draft is refused",
         [cmd("done")],
         "good",
-        "还没有收到内容，请先发送文字再点“完成”。",
+        "还没有收到这一题的内容，请直接发送您的回答。",
         {},
     ),
     (
@@ -300,7 +337,7 @@ def test_inputs(small_flow, inputs, cursor, error, answers):
 
 
 def test_a_refused_input_leaves_the_state_unchanged(small_flow):
-    state, _ = play(small_flow, [T("草稿")])
+    state, _ = play(small_flow, [cmd("skip")])
     after, reply = engine.step(small_flow, state, T("好" * 60))
     assert after == state and reply.error
 
@@ -328,17 +365,37 @@ def test_back_shows_the_answer_and_offers_keep(small_flow):
     assert "保留原答案" in [a.label for a in prompt.actions]
 
 
-def test_draft_count_is_shown(small_flow):
-    _, replies = play(small_flow, [T("第一段文字"), T("第二段")])
-    assert replies[-1].notice == "已收到 8 字。可以接着写，写完选“完成”。"
-    assert replies[-1].prompt.draft_chars == 8
+def test_a_saved_long_answer_says_its_count_and_offers_to_add(small_flow):
+    _, replies = play(small_flow, [T("第一段文字")])
+    assert replies[-1].notice == "已保存（5 字）。"
+    assert replies[-1].appendable == "good"
+    assert replies[-1].prompt.step == "problems[0].summary"
+
+
+def test_an_answer_under_its_minimum_waits_as_a_draft(flows):
+    flow = flows["2022-liuge"]
+    state, _ = engine.start(flow)
+    state, _ = play(flow, [C("no"), cmd("skip"), T("学习不够深入")], state)
+    state, replies = play(flow, [T("学得少。")], state)
+    assert state.cursor == "t1_problems[0].detail"
+    assert replies[-1].notice == "已收到 4 字，这一题至少要 15 字。请接着补充，发出后一并保存。"
+    assert replies[-1].prompt.draft_text == "学得少。"
+    assert [a.label for a in replies[-1].prompt.actions][:1] == ["完成"]
+    state, _ = play(flow, [T("今年个人自学只完成了计划的一半。")], state)
+    assert state.answers["t1_problems"][0]["detail"] == "学得少。\n今年个人自学只完成了计划的一半。"
+    assert state.cursor == "t1_problems[0].case"
 
 
 def test_a_draft_survives_leaving_and_coming_back(small_flow):
-    state, _ = play(
-        small_flow, [cmd("skip"), T("学习不够"), T("草稿一"), cmd("back"), cmd("keep"), cmd("done")]
-    )
-    assert state.answers["problems"][0]["case"] == "草稿一"
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "2")])
+    state, _ = play(small_flow, [cmd("back"), cmd("keep"), cmd("done")], state)
+    assert state.answers["problems"][0]["case"] == "比如××月的会上我没有发言。"
+
+
+def test_cancel_of_an_untouched_append_leaves_no_draft(small_flow):
+    state, _ = play(small_flow, [T("第一段"), cmd("skip"), cmd("append", "good"), cmd("cancel")])
+    assert state.cursor == "problems[0].summary"
+    assert state.drafts == {} and state.answers["good"] == "第一段"
 
 
 def test_resume_moves_a_vanished_cursor_to_the_first_gap(small_flow):
@@ -377,7 +434,7 @@ def test_samples_go_into_the_draft_to_be_extended(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1")])
     assert state.drafts["problems[0].case"] == ["今年只参加了××次学习。"]
     assert replies[-1].notice.startswith("已把这条参考表述放进草稿（12 字）")
-    state, _ = play(small_flow, [T("还要补充一句。"), cmd("done")], state)
+    state, _ = play(small_flow, [T("还要补充一句。")], state)
     assert state.answers["problems"][0]["case"] == "今年只参加了××次学习。\n还要补充一句。"
 
 
@@ -388,23 +445,23 @@ def test_a_sample_number_out_of_range_is_refused(small_flow):
 
 
 def test_clear_empties_the_draft(small_flow):
-    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿"), cmd("clear")])
+    state, replies = play(
+        small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1"), cmd("clear")]
+    )
     assert state.drafts == {} and replies[-1].notice == "草稿已清空，请重新发送。"
     _, replies = play(small_flow, [cmd("clear")], state)
     assert replies[-1].error == "现在没有草稿可以清空。"
 
 
 def test_prompt_offers_guide_samples_and_shows_the_target(small_flow):
-    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够")])
     prompt = replies[-1].prompt
     assert prompt.progress == "第1/2部分 · 第2题 · 本部分 4/20 字"
     assert prompt.guide == "这一部分问学习。"
     assert prompt.samples[0] == "今年只参加了××次学习。"
-    assert [a.kind for a in prompt.actions] == ["done", "skip", "clear", "samples", "guide", "back"]
-    assert (
-        replies[-1].notice
-        == "已收到 2 字。可以接着写，写完选“完成”。建议写到 10 字以上，可以再补充具体情况。"
-    )
+    assert [a.kind for a in prompt.actions] == ["skip", "samples", "guide", "back"]
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
+    assert replies[-1].notice == "已保存（2 字）。建议写到 10 字以上，可以点“补充”再写些具体情况。"
 
 
 def test_the_review_lists_findings_with_the_step_to_fix(small_flow):
