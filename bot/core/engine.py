@@ -19,6 +19,7 @@ from bot.core.donewords import means_done, without_done
 from bot.core.limits import char_cap
 from bot.core.loader import step_key
 from bot.core.model import Flow, Question
+from bot.core.points import is_one_liner, split_parts, split_points
 from bot.core.replies import Button, Reply, choice_buttons, review_of, show
 from bot.core.state import ADD, DONE, FINISH, REVIEW, Input, State
 from bot.core.steps import (
@@ -50,6 +51,7 @@ COMMANDS = (
     "sample",
     "clear",
     "append",
+    "unsplit",
 )
 
 
@@ -119,6 +121,7 @@ def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
         "choose": _choose,
         "sample": _sample,
         "clear": _clear,
+        "unsplit": _unsplit,
     }.get(inp.kind)
     if handler is None:
         return state, show(flow, state, error=texts.ERR_NOT_HERE)
@@ -144,7 +147,7 @@ def _section_of(flow: Flow, state: State, cursor: str) -> int | None:
 def _answer(flow: Flow, state: State, step_: Step, value: Any, notice: str) -> tuple[State, Reply]:
     before = [s.key for s in steps_of(flow, state.answers)]
     answers = with_value(state.answers, step_, value)
-    drafts = {k: v for k, v in state.drafts.items() if k != step_.key}
+    drafts = {k: v for k, v in state.drafts.items() if k not in (step_.key, SPLIT_KEY)}
     state = replace(state, answers=answers, drafts=drafts)
     return _advance(flow, state, step_.key, notice, before)
 
@@ -166,12 +169,26 @@ def _advance(
     keys = [s.key for s in steps]
     if from_key in keys:
         index = keys.index(from_key)
+        index = _past_answered_in_item(state, steps, index)
         target = keys[index + 1] if index + 1 < len(keys) else REVIEW
     else:
         before = before or []
         later = before[before.index(from_key) + 1 :] if from_key in before else []
         target = next((k for k in later if k in keys), REVIEW)
     return _move(flow, state, target, notice)
+
+
+def _past_answered_in_item(state: State, steps: list[Step], index: int) -> int:
+    """Within one repeat item, questions already answered (by a message split into its parts)
+    are not asked again: the index of the last of them after `index`."""
+    here = steps[index]
+    while index + 1 < len(steps):
+        nxt = steps[index + 1]
+        same = here.item is not None and (nxt.question, nxt.item) == (here.question, here.item)
+        if not same or nxt.more or value_at(state.answers, nxt) is MISSING:
+            break
+        index += 1
+    return index
 
 
 def _back(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
@@ -289,8 +306,13 @@ def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]
     text = without_done(text)
     if not _VISIBLE.search(text):
         return _refuse(flow, state, texts.ERR_EMPTY)
+    split = _split_entry(flow, state, current, text)
+    if split is not None:
+        return split
     if q.kind == "long_text":
         return _long_answer(flow, state, current, text)
+    if len([line for line in text.splitlines() if line.strip()]) > 1:
+        return _refuse(flow, state, texts.ERR_ONE_LINE)
     error = _length_error(q, text, final=True)
     if error:
         return _refuse(flow, state, error)
@@ -355,6 +377,8 @@ def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State,
         ordered = [o.id for o in current.asked.options if o.id in chosen]
         return _answer(flow, state, current, ordered, texts.SAVED)
     option = _match(options, text)
+    if option is None and current.more and _VISIBLE.search(text):
+        return _new_item_from_text(flow, state, current, text)
     if option is None:
         return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=text))
     return _choose(flow, state, steps, index, current, option)
@@ -439,3 +463,152 @@ def _at_review(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
         return done, show(flow, done, notice=texts.FINISHED)
     error = texts.ERR_FINISHED if state.finished else texts.ERR_AT_REVIEW
     return _refuse(flow, state, error)
+
+
+# -- a problem in one message -----------------------------------------------------------------
+
+# The repeats whose items may come several at once, or as one message in the genre's order.
+SPLIT_ROLES = ("problems", "causes", "measures")
+# The last split, kept in the drafts so that 不拆分 can restore the message as one piece:
+# [repeat id, first item, number of items, the message]. Any later answer forgets it.
+SPLIT_KEY = "~split"
+
+
+def _slots(q: Question) -> tuple[Question | None, Question | None, Question | None]:
+    """The sub-questions that take a point's verdict, detail and case."""
+    case = next((s for s in q.questions if s.id == "case"), None)
+    detail = next((s for s in q.questions if s.kind == "long_text" and s is not case), None)
+    first = q.questions[0] if q.questions else None
+    verdict = first if first is not None and first.kind == "text" else None
+    return verdict, detail, case
+
+
+def _split_entry(flow: Flow, state: State, current: Step, text: str) -> tuple[State, Reply] | None:
+    """A message at the first question of a new problem, cause or measure that holds several
+    of them, or one written verdict-detail-case: saved as items; None for a plain answer."""
+    q = current.question
+    if q.role not in SPLIT_ROLES or current.item is None or current.sub is not q.questions[0]:
+        return None
+    items = state.answers.get(q.id) or []
+    if current.item < len(items) and items[current.item]:
+        return None  # an existing item being edited: the answer replaces this field only
+    verdict, detail, _ = _slots(q)
+    if detail is None:
+        return None
+    points = split_points(text)
+    if len(points.items) < 2:
+        too_long = verdict is not None and zishu(text) > (verdict.max_chars or 60)
+        if verdict is None or (is_one_liner(text) and not too_long):
+            return None
+    return _save_points(flow, state, current, points.items, text, points.lead)
+
+
+def _item_from(q: Question, point: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """One point as an item's answers; parts that do not fit their question become drafts."""
+    verdict, detail, case = _slots(q)
+    if verdict is None:
+        values = {detail.id: point}
+    else:
+        parts = split_parts(point, verdict.max_chars or 60)
+        body = parts.detail
+        if parts.case and case is None:
+            body = f"{body}比如，{parts.case}" if body else parts.case
+        values = {verdict.id: parts.summary, detail.id: body}
+        if case is not None:
+            values[case.id] = parts.case
+    item: dict[str, Any] = {}
+    drafts: dict[str, str] = {}
+    for sub_id, value in values.items():
+        if not value:
+            continue
+        if _length_error(q.sub(sub_id), value, final=True):
+            drafts[sub_id] = value
+        else:
+            item[sub_id] = value
+    return item, drafts
+
+
+def _save_points(
+    flow: Flow, state: State, current: Step, points: tuple[str, ...], text: str, lead: str
+) -> tuple[State, Reply]:
+    q = current.question
+    n = current.item
+    made = [_item_from(q, p) for p in points] or [_item_from(q, text)]
+    items = copy.deepcopy(list(state.answers.get(q.id) or []))
+    items[n : n + 1] = [item for item, _ in made]
+    if len(items) > q.max:
+        return _refuse(flow, state, texts.ERR_TOO_MANY_POINTS.format(max=q.max, item=q.item_name))
+    drafts = {k: v for k, v in state.drafts.items() if k != current.key}
+    for i, (_, pending) in enumerate(made):
+        drafts.update({step_key(q.id, n + i, sub): [v] for sub, v in pending.items()})
+    drafts[SPLIT_KEY] = [q.id, str(n), str(len(made)), text]
+    state = replace(state, answers={**state.answers, q.id: items}, drafts=drafts)
+    notice = _split_notice(q, [item for item, _ in made], lead)
+    new, reply = _after_items(flow, state, q, n, len(made), notice)
+    return new, replace(reply, undo_split=True)
+
+
+def _after_items(
+    flow: Flow, state: State, q: Question, first: int, count: int, notice: str
+) -> tuple[State, Reply]:
+    """The first unanswered question of the items just made, else on from the last of them."""
+    steps = steps_of(flow, state.answers)
+    mine = [s for s in steps if s.question is q and s.item is not None and not s.more]
+    made = [s for s in mine if first <= s.item < first + count]
+    gap = next((s for s in made if value_at(state.answers, s) is MISSING), None)
+    if gap is not None:
+        return _move(flow, state, gap.key, notice)
+    return _advance(flow, state, made[-1].key, notice)
+
+
+def _split_notice(q: Question, items: list[dict[str, Any]], lead: str) -> str:
+    verdict, detail, case = _slots(q)
+    if len(items) == 1:
+        shown = [s for s in (verdict, detail, case) if s is not None and items[0].get(s.id)]
+        lines = [f"{s.short}：{items[0][s.id]}" for s in shown]
+        return texts.SPLIT_ONE.format(lines="\n".join(lines))
+    first = verdict or detail
+    lines = [
+        f"{i}. {_clip(str(item.get(first.id) or item.get(detail.id) or ''), 30)}"
+        for i, item in enumerate(items, 1)
+    ]
+    notice = texts.SPLIT_MANY.format(n=len(items), item=q.item_name, lines="\n".join(lines))
+    if lead:
+        notice += texts.SPLIT_LEAD.format(lead=_clip(lead, 30))
+    return notice
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unsplit(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
+    """不拆分: the last split message becomes one item again, kept whole in its detail."""
+    record = state.drafts.get(SPLIT_KEY)
+    if not record:
+        return _refuse(flow, state, texts.ERR_NOTHING_TO_UNSPLIT)
+    qid, first, count, text = record[0], int(record[1]), int(record[2]), record[3]
+    q = flow.question(qid)
+    _, detail, _ = _slots(q)
+    items = copy.deepcopy(list(state.answers.get(qid) or []))
+    keys = {step_key(qid, first + i, sub.id) for i in range(count) for sub in q.questions}
+    drafts = {k: v for k, v in state.drafts.items() if k != SPLIT_KEY and k not in keys}
+    whole: dict[str, Any] = {}
+    if _length_error(detail, text, final=True):
+        drafts[step_key(qid, first, detail.id)] = [text]
+    else:
+        whole[detail.id] = text
+    items[first : first + count] = [whole]
+    state = replace(state, answers={**state.answers, qid: items}, drafts=drafts)
+    return _after_items(flow, state, q, first, 1, texts.UNSPLIT)
+
+
+def _new_item_from_text(flow: Flow, state: State, current: Step, text: str) -> tuple[State, Reply]:
+    """Text typed at "add another?": the start of the next item, as if 再加一个 was pressed."""
+    added, reply = _choose(flow, state, [], 0, current, ADD)
+    if reply.error:
+        return added, reply
+    new, reply = step(flow, added, Input.text(text))
+    if reply.error:
+        return _refuse(flow, state, reply.error)
+    return new, reply

@@ -90,6 +90,8 @@ class Reply:
     entered_section: bool = False
     # The long answer this input saved: adapters offer 补充 to add to it.
     appendable: str = ""
+    # The input was split into several parts or items: adapters offer 不拆分.
+    undo_split: bool = False
 
 
 def display(question: Question, value: Any) -> str:

@@ -32,6 +32,11 @@ DRAFT = "已收到 {chars} 字，这一题至少要 {min} 字。请接着补充�
 SAVED_CHARS = "已保存（{chars} 字）。"
 APPENDING = "请发送要补充的内容，会接在原来的回答后面；不补充了点“完成”。"
 ACTION_APPEND = "补充"
+ACTION_UNSPLIT = "不拆分"
+SPLIT_ONE = "我这样理解：\n{lines}\n拆得不对，点“不拆分”按原样保存。"
+SPLIT_MANY = "识别出{n}{item}，已分别保存：\n{lines}\n拆得不对，点“不拆分”按一整段保存。"
+SPLIT_LEAD = "\n（开头的“{lead}”不属于哪一条，没有放进去。）"
+UNSPLIT = "已按原样保存为一整段。"
 PICKED = "已选：{labels}"
 
 SAVED = "已保存。"
@@ -58,6 +63,12 @@ ERR_TOO_MANY_CHARS = (
 )
 ERR_NOT_OPTION = "“{text}”不是可选项，请点按钮或输入序号。"
 ERR_NO_DRAFT = "还没有收到这一题的内容，请直接发送您的回答。"
+ERR_NOTHING_TO_UNSPLIT = "刚才没有拆分，无需恢复。"
+ERR_TOO_MANY_POINTS = "这里最多写 {max}{item}，您发来的条数超过了。请删去几条再发送。"
+ERR_ONE_LINE = (
+    "这一题只要一行。您发来了好几行，为免把后面几行错当成别的题的答案，这次没有保存。"
+    "请只发这一题的答案。"
+)
 ERR_CANNOT_APPEND = "只能补充已经写好的长回答。"
 ERR_NOTHING_PICKED = "请至少选择一项。"
 ERR_NOT_ANSWERED = "这一题还没有答案，无法保留。"

@@ -27,6 +27,7 @@ ACTION_CODES = {
     "clear": "c",
     "sample": "u",
     "append": "a",
+    "unsplit": "w",
     # These two only show something; the engine is not involved.
     "guide": "h",
     "samples": "p",
@@ -90,7 +91,7 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
 
 
 def prompt_keyboard(
-    interview_id: int, prompt: Prompt, appendable: str = ""
+    interview_id: int, prompt: Prompt, reply: Reply | None = None
 ) -> InlineKeyboardMarkup | None:
     options = engine_buttons(interview_id, prompt.step, prompt.options)
     for b in options:
@@ -100,17 +101,23 @@ def prompt_keyboard(
             b.text = f"✅ {b.text}"
             b._freeze()
     actions = engine_buttons(interview_id, prompt.step, prompt.actions)
-    if appendable:
-        actions.insert(0, append_button(interview_id, appendable))
+    if reply is not None:
+        actions[:0] = after_input_buttons(interview_id, prompt.step, reply)
     keyboard = rows(options) + rows(actions)
     return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
-def append_button(interview_id: int, step: str) -> InlineKeyboardButton:
-    """补充 to the long answer just saved: the payload names that step, like an edit."""
-    return button(
-        texts.ACTION_APPEND, callbacks.Payload(interview_id, step, ACTION_CODES["append"])
-    )
+def after_input_buttons(interview_id: int, step: str, reply: Reply) -> list[InlineKeyboardButton]:
+    """What the last input offers to undo or extend: 不拆分 after a split, 补充 after a long
+    answer (its payload names the answer's step, like an edit)."""
+    buttons = []
+    if reply.undo_split:
+        undo = callbacks.Payload(interview_id, step, ACTION_CODES["unsplit"])
+        buttons.append(button(texts.ACTION_UNSPLIT, undo))
+    if reply.appendable:
+        append = callbacks.Payload(interview_id, reply.appendable, ACTION_CODES["append"])
+        buttons.append(button(texts.ACTION_APPEND, append))
+    return buttons
 
 
 def review_text(review: Review, reply: Reply) -> str:
@@ -124,11 +131,11 @@ def review_text(review: Review, reply: Reply) -> str:
 
 
 def review_keyboard(
-    interview_id: int, review: Review, finished: bool, appendable: str = ""
+    interview_id: int, review: Review, finished: bool, reply: Reply | None = None
 ) -> InlineKeyboardMarkup:
     generate = engine_buttons(interview_id, "review", review.options)
-    if appendable:
-        generate.append(append_button(interview_id, appendable))
+    if reply is not None:
+        generate += after_input_buttons(interview_id, "review", reply)
     edits = [
         button(f"修改：{_clip(s.title, 18)}", callbacks.Payload(interview_id, s.first_step, "e"))
         for s in review.sections

@@ -544,3 +544,98 @@ def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flo
         state, reply = engine.step(small_flow, state, inp)
         assert state.cursor == cursor
         assert len(walked) <= 2, f"{inp}: {len(walked)} walks"
+
+
+# -- a problem in one message ------------------------------------------------------------------
+
+ONE_PROBLEM = (
+    "学用结合有差距。学了新思想，但谋划工作时还是凭经验，没有用学到的理论找思路。"
+    "比如2022年制定茶产业规划时，初稿被退回两次。"
+)
+TWO_PROBLEMS = (
+    "还存在以下不足：一是在学懂上有差距。有时认为自己是一名基层党员干部，跟着上面走就行了，"
+    "放松了思想要求；二是在弄通上有差距。从党的创新理论中找立场、找观点、找方法做得不够。"
+)
+
+
+def _at_first_problem(flows):
+    flow = flows["2022-liuge"]
+    state, _ = engine.start(flow)
+    state, _ = play(flow, [C("no"), cmd("skip")], state)
+    return flow, state
+
+
+def test_a_problem_in_one_message_is_split_into_its_parts(flows):
+    flow, state = _at_first_problem(flows)
+    state, [reply] = play(flow, [T(ONE_PROBLEM)], state)
+    assert state.answers["t1_problems"] == [
+        {
+            "summary": "学用结合有差距",
+            "detail": "学了新思想，但谋划工作时还是凭经验，没有用学到的理论找思路。",
+            "case": "2022年制定茶产业规划时，初稿被退回两次。",
+        }
+    ]
+    assert state.cursor == "t1_problems[+]"
+    assert reply.notice.startswith("我这样理解：\n问题概括：学用结合有差距\n具体表现：")
+    assert reply.undo_split
+
+
+def test_不拆分_keeps_the_message_whole_and_asks_the_one_line(flows):
+    flow, state = _at_first_problem(flows)
+    state, [_, reply] = play(flow, [T(ONE_PROBLEM), cmd("unsplit")], state)
+    assert state.answers["t1_problems"] == [{"detail": ONE_PROBLEM}]
+    assert state.cursor == "t1_problems[0].summary"
+    assert reply.notice == "已按原样保存为一整段。"
+    state, _ = play(flow, [T("学用结合有差距")], state)
+    assert state.cursor == "t1_problems[0].case"  # the detail is not asked again
+
+
+def test_several_points_make_several_problems(flows):
+    flow, state = _at_first_problem(flows)
+    state, [reply] = play(flow, [T(TWO_PROBLEMS)], state)
+    problems = state.answers["t1_problems"]
+    assert [p["summary"] for p in problems] == ["在学懂上有差距", "在弄通上有差距"]
+    assert problems[1]["detail"] == "从党的创新理论中找立场、找观点、找方法做得不够。"
+    assert reply.notice.startswith(
+        "识别出2个问题，已分别保存：\n1. 在学懂上有差距\n2. 在弄通上有差距"
+    )
+    assert "还存在以下不足" in reply.notice
+    assert state.cursor == "t1_problems[0].case"
+    state, _ = play(flow, [cmd("unsplit")], state)
+    assert state.answers["t1_problems"] == [{"detail": TWO_PROBLEMS}]
+
+
+def test_text_at_add_another_starts_the_next_problem(flows):
+    flow, state = _at_first_problem(flows)
+    state, _ = play(flow, [T(ONE_PROBLEM), T("对标对表的自觉性还不够强")], state)
+    assert state.answers["t1_problems"][1] == {"summary": "对标对表的自觉性还不够强"}
+    assert state.cursor == "t1_problems[1].detail"
+
+
+def test_causes_pasted_at_once_become_several(flows):
+    flow = flows["2022-liuge"]
+    answers = {"custom_titles": False}
+    state = engine.adopt(flow, answers)
+    state = State(answers=state.answers, cursor="causes[0].text")
+    pasted = "1. 理论学习的内在动力不足，学得不深。\n2. 党性锻炼有所放松，要求不严。\n3. 宗旨意识树得不够牢，感情淡化。"
+    state, [reply] = play(flow, [T(pasted)], state)
+    assert [c["text"] for c in state.answers["causes"]] == [
+        "理论学习的内在动力不足，学得不深。",
+        "党性锻炼有所放松，要求不严。",
+        "宗旨意识树得不够牢，感情淡化。",
+    ]
+    assert reply.notice.startswith("识别出3条原因")
+
+
+def test_a_one_line_answer_is_not_split(flows):
+    flow, state = _at_first_problem(flows)
+    state, _ = play(flow, [T("学用结合有差距。")], state)
+    assert state.answers["t1_problems"] == [{"summary": "学用结合有差距。"}]
+
+
+def test_several_lines_at_a_one_line_question_are_refused_whole(flows):
+    flow = flows["2022-liuge"]
+    state = State(answers={}, cursor="position")
+    state, [reply] = play(flow, [T("某某镇镇长\n张三\n县委〔2022〕5号")], state)
+    assert state.answers == {} and state.cursor == "position"
+    assert reply.error.startswith("这一题只要一行")
