@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import engine, replies
+from bot.core import engine, replies, texts
 from bot.core.commands import parse_command
 from bot.core.replies import Button, Prompt, Reply
 from bot.core.state import Input
@@ -37,7 +37,9 @@ NO_GUIDE = "这一部分没有补充说明。"
 NOTHING_TO_ADD = "现在没有刚写好的长回答可以补充。要改以前的回答，输入 /edit。"
 ADD_TIP = "（想补充刚才的回答：输入 /add，或 /add 加补充的内容）"
 NO_SAMPLES = "这一题没有参考表述。"
-SAMPLES_HEADER = "参考表述（输入 /sample 加序号放进草稿，再把“××”换成您自己的情况）："
+SAMPLES_HEADER = (
+    "参考表述（输入 /sample 加序号：带“××”的，我逐处问您填什么；不带的直接采用，之后还能补充）："
+)
 HELP = """可用命令：
   /back 上一步    /skip 跳过本题    /done 完成本题（长回答写完时）
   /keep 保留原答案    /edit 修改已答的题    /restart 本部分重写
@@ -209,6 +211,9 @@ class Console:
     def _guide(self) -> None:
         prompt = self._current_prompt()
         self.say(prompt.guide if prompt and prompt.guide else NO_GUIDE)
+        if prompt is not None:  # the question again, to answer right after reading
+            flow = self.service.flow_of(self.interview)
+            self._show(replies.show(flow, self.interview.state))
 
     def _samples(self) -> None:
         prompt = self._current_prompt()
@@ -274,7 +279,11 @@ class Console:
                 self.say("", f"【{prompt.section_title}】")
                 if prompt.section_intro:
                     self.say(prompt.section_intro)
-            self.say("", prompt.progress, prompt.text)
+            self.say("", prompt.progress)
+            if prompt.problems:
+                self.say(texts.PROBLEMS_SO_FAR)
+                self.say(*(f"  {i}. {p}" for i, p in enumerate(prompt.problems, 1)))
+            self.say(prompt.text)
             if prompt.hint:
                 self.say(f"提示：{prompt.hint}")
             if prompt.current is not None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from bot.core import texts
+from bot.core import slots, texts
 from bot.core.conditions import holds
 from bot.core.donewords import means_done, without_done
 from bot.core.limits import char_cap
@@ -21,7 +21,7 @@ from bot.core.loader import step_key
 from bot.core.model import Flow, Question
 from bot.core.points import is_one_liner, split_parts, split_points
 from bot.core.replies import Button, Reply, choice_buttons, review_of, show
-from bot.core.state import ADD, DONE, FINISH, REVIEW, Input, State
+from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, Input, State
 from bot.core.steps import (
     MISSING,
     Step,
@@ -147,7 +147,8 @@ def _section_of(flow: Flow, state: State, cursor: str) -> int | None:
 def _answer(flow: Flow, state: State, step_: Step, value: Any, notice: str) -> tuple[State, Reply]:
     before = [s.key for s in steps_of(flow, state.answers)]
     answers = with_value(state.answers, step_, value)
-    drafts = {k: v for k, v in state.drafts.items() if k not in (step_.key, SPLIT_KEY)}
+    forget = (step_.key, SPLIT_KEY, FILL_PREFIX + step_.key)
+    drafts = {k: v for k, v in state.drafts.items() if k not in forget}
     state = replace(state, answers=answers, drafts=drafts)
     return _advance(flow, state, step_.key, notice, before)
 
@@ -223,7 +224,11 @@ def _restart(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
     section = flow.sections[current.section]
     ids = {q.id for q in section.questions}
     answers = {k: v for k, v in state.answers.items() if k not in ids}
-    drafts = {k: v for k, v in state.drafts.items() if k.split("[", 1)[0] not in ids}
+    drafts = {
+        k: v
+        for k, v in state.drafts.items()
+        if k.removeprefix(FILL_PREFIX).split("[", 1)[0] not in ids
+    }
     state = replace(state, answers=answers, drafts=drafts, return_to=None)
     first = next(s.key for s in steps_of(flow, answers) if s.section == current.section)
     return _move(flow, state, first, texts.SECTION_RESTARTED)
@@ -253,26 +258,26 @@ def _done(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
 
 
 def _sample(flow, state, steps, index, current, value: str) -> tuple[State, Reply]:
-    """Put a sample phrasing into the draft, for the user to extend or rewrite."""
+    """Use a sample phrasing: one without ×× is the answer at once (then 补充 or edit);
+    one with ×× asks for each ×× in turn (see `_fill_slot`)."""
     samples = current.asked.samples
     if current.more or current.asked.kind != "long_text" or not samples:
         return _refuse(flow, state, texts.ERR_NOT_HERE)
     if not value.isdigit() or not 1 <= int(value) <= len(samples):
         return _refuse(flow, state, texts.ERR_NO_SAMPLE.format(n=len(samples)))
-    draft = [*state.drafts.get(current.key, []), samples[int(value) - 1]]
-    error = _length_error(current.asked, _join_pieces(draft), final=False)
-    if error:
-        return _refuse(flow, state, error)
-    state = replace(state, drafts={**state.drafts, current.key: draft})
-    return state, show(
-        flow, state, notice=texts.SAMPLE_TAKEN.format(chars=zishu(_join_pieces(draft)))
-    )
+    sample = samples[int(value) - 1]
+    if slots.count(sample):
+        drafts = {**state.drafts, FILL_PREFIX + current.key: [sample]}
+        state = replace(state, drafts=drafts)
+        return state, show(flow, state, notice=texts.SAMPLE_FILL.format(n=slots.count(sample)))
+    return _sample_as_answer(flow, state, current, sample, texts.SAMPLE_TAKEN)
 
 
 def _clear(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
-    if not state.drafts.get(current.key):
+    mine = (current.key, FILL_PREFIX + current.key)
+    if not any(state.drafts.get(k) for k in mine):
         return _refuse(flow, state, texts.ERR_NOTHING_TO_CLEAR)
-    drafts = {k: v for k, v in state.drafts.items() if k != current.key}
+    drafts = {k: v for k, v in state.drafts.items() if k not in mine}
     return replace(state, drafts=drafts), show(
         flow, replace(state, drafts=drafts), notice=texts.CLEARED
     )
@@ -301,6 +306,8 @@ def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]
         return _done(flow, state, steps, index, current, "")
     if current.more or q.kind in ("choice", "yesno", "multi"):
         return _typed_choice(flow, state, steps, index, current, text)
+    if state.drafts.get(FILL_PREFIX + current.key):
+        return _fill_slot(flow, state, current, text)
     if means_done(text):
         return _done_word(flow, state, steps, index, current)
     text = without_done(text)
@@ -612,3 +619,37 @@ def _new_item_from_text(flow: Flow, state: State, current: Step, text: str) -> t
     if reply.error:
         return _refuse(flow, state, reply.error)
     return new, reply
+
+
+# -- samples adapted, not copied ----------------------------------------------------------------
+
+
+def _fill_slot(flow: Flow, state: State, current: Step, text: str) -> tuple[State, Reply]:
+    """The answer for the next ×× of the sample being adapted; after the last, the sample
+    with every ×× filled is the answer. A done word stops early, leaving the rest as ××."""
+    key = FILL_PREFIX + current.key
+    sample, *values = state.drafts[key]
+    if not means_done(text):
+        value = text.strip().strip("。，,；;")
+        if not _VISIBLE.search(value) or "\n" in value:
+            return _refuse(flow, state, texts.ERR_SLOT)
+        values.append(value)
+        if len(values) < slots.count(sample):
+            state = replace(state, drafts={**state.drafts, key: [sample, *values]})
+            return state, show(flow, state)
+    state = replace(state, drafts={k: v for k, v in state.drafts.items() if k != key})
+    return _sample_as_answer(flow, state, current, slots.fill(sample, values), texts.SAMPLE_FILLED)
+
+
+def _sample_as_answer(
+    flow: Flow, state: State, current: Step, text: str, notice: str
+) -> tuple[State, Reply]:
+    error = _length_error(current.asked, text, final=False)
+    if error:
+        return _refuse(flow, state, error)
+    draft = state.drafts.get(current.key, [])
+    # Under the question's minimum the sample waits as a draft for more, like a message.
+    if draft or _length_error(current.asked, text, final=True):
+        return _long_answer(flow, state, current, text)
+    new, reply = _answer(flow, state, current, text, notice.format(chars=zishu(text)))
+    return new, replace(reply, appendable=current.key)

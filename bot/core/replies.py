@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core import texts
+from bot.core import slots, texts
 from bot.core.model import Flow, Question
 from bot.core.quality import Finding, check, links
-from bot.core.state import ADD, DONE, FINISH, REVIEW, State
+from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, State
 from bot.core.steps import (
     MISSING,
     Step,
@@ -53,6 +53,8 @@ class Prompt:
     guide: str = ""
     samples: tuple[str, ...] = ()
     last_year: tuple[str, ...] = ()
+    # The problems written so far, shown where causes and measures answer them.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions.append(Button("default", texts.ACTION_DEFAULT.format(value=display(q, q.default))))
     if q.optional and not step.more:
         actions.append(Button("skip", texts.ACTION_SKIP))
-    if draft and q.kind == "long_text":
+    filling = state.drafts.get(FILL_PREFIX + step.key)
+    if (draft or filling) and q.kind == "long_text":
         actions.append(Button("clear", texts.ACTION_CLEAR))
     if q.samples and not step.more:
         actions.append(Button("samples", texts.ACTION_SAMPLES))
@@ -180,6 +183,13 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
             if next(s for s in steps if s.question is step.question) is step:
                 text = f"{step.question.prompt}\n{text}"
         hint = q.hint
+        if filling:
+            sample, *values = filling
+            text += "\n\n" + texts.SAMPLE_ASK.format(
+                text=slots.fill(sample, values, asking=True),
+                i=len(values) + 1,
+                n=slots.count(sample),
+            )
     return Prompt(
         step=step.key,
         kind="more" if step.more else q.kind,
@@ -198,7 +208,33 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         guide=section.guide,
         samples=() if step.more else q.samples,
         last_year=last_year,
+        problems=_problems_for(flow, state, step),
     )
+
+
+# Where the list of problems is shown: the first question of each cause or measure.
+CONTEXT_ROLES = ("causes", "measures")
+
+
+def _problems_for(flow: Flow, state: State, step: Step) -> tuple[str, ...]:
+    """The problems written so far, one line each, at the first question of a cause or a
+    measure (and at the empty part's "add one?"): what they answer."""
+    q = step.question
+    if q.role not in CONTEXT_ROLES or step.item is None:
+        return ()
+    first = step.sub is q.questions[0] if step.sub else not state.answers.get(q.id)
+    if not first:
+        return ()
+    lines = []
+    for section in flow.sections:
+        for question in section.questions:
+            if question.role != "problems":
+                continue
+            for item in state.answers.get(question.id) or []:
+                line = item.get("summary") or item.get("detail") or ""
+                if isinstance(line, str) and line.strip():
+                    lines.append(line.strip() if len(line) <= 40 else line[:39] + "…")
+    return tuple(lines)
 
 
 def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:

@@ -165,6 +165,8 @@ async def _show_help(update: Update, context: Context, interview: Interview, kin
         await stale(update, context)
     elif kind == "guide":
         await send(update, f"<b>说明</b>\n{escape(prompt.guide or say.NO_GUIDE)}")
+        # The question again below the explanation, with its buttons, to answer right away.
+        await show(update, context, context.service.resume(interview))
     elif kind == "lastyear":
         lines = [say.LAST_YEAR_PROBLEMS] + [f"{i}. {p}" for i, p in enumerate(prompt.last_year, 1)]
         await send_long(update, lines[0], "\n".join(lines[1:]))

@@ -72,7 +72,10 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
         parts.append(f"<b>【{escape(prompt.section_title)}】</b>")
         if prompt.section_intro:
             parts.append(f"<i>{escape(prompt.section_intro)}</i>")
-    body = [escape(prompt.progress), f"<b>{escape(prompt.text)}</b>"]
+    body = [escape(prompt.progress)]
+    if prompt.problems:
+        body.append(escape(problems_block(prompt.problems)))
+    body.append(f"<b>{escape(prompt.text)}</b>")
     if prompt.hint:
         body.append(f"<i>提示：{escape(prompt.hint)}</i>")
     if prompt.current is not None:
@@ -88,6 +91,10 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
         body.append("（可多选，选好后点“完成”）")
     parts.append("\n".join(body))
     return _fit("\n\n".join(parts))
+
+
+def problems_block(problems: tuple[str, ...]) -> str:
+    return "\n".join([texts.PROBLEMS_SO_FAR, *(f"{i}. {p}" for i, p in enumerate(problems, 1))])
 
 
 def prompt_keyboard(
@@ -152,7 +159,7 @@ def review_keyboard(
 def samples_message(interview_id: int, prompt: Prompt) -> tuple[str, InlineKeyboardMarkup]:
     """The sample phrasings, each copyable, with a button that puts it into the draft."""
     lines = [
-        "<b>参考表述</b>（点“用第N条”放进草稿，再把“××”换成您自己的情况；也可以长按复制、改好后发送）："
+        "<b>参考表述</b>（点“用第N条”：带“××”的，我逐处问您填什么；不带的直接采用，之后还能补充）："
     ]
     lines += [f"{i}. <code>{escape(t)}</code>" for i, t in enumerate(prompt.samples, 1)]
     buttons = [

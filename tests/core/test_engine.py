@@ -386,10 +386,10 @@ def test_an_answer_under_its_minimum_waits_as_a_draft(flows):
     assert state.cursor == "t1_problems[0].case"
 
 
-def test_a_draft_survives_leaving_and_coming_back(small_flow):
+def test_a_sample_being_filled_survives_leaving_and_coming_back(small_flow):
     state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "2")])
-    state, _ = play(small_flow, [cmd("back"), cmd("keep"), cmd("done")], state)
-    assert state.answers["problems"][0]["case"] == "比如××月的会上我没有发言。"
+    state, _ = play(small_flow, [cmd("back"), cmd("keep"), T("3")], state)
+    assert state.answers["problems"][0]["case"] == "比如3月的会上我没有发言。"
 
 
 def test_cancel_of_an_untouched_append_leaves_no_draft(small_flow):
@@ -430,12 +430,29 @@ def test_review_counts_zishu_per_section(small_flow):
     assert "合计约 11 字。" in review.text
 
 
-def test_samples_go_into_the_draft_to_be_extended(small_flow):
+def test_a_sample_with_xx_asks_for_each_in_turn(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1")])
-    assert state.drafts["problems[0].case"] == ["今年只参加了××次学习。"]
-    assert replies[-1].notice.startswith("已把这条参考表述放进草稿（12 字）")
-    state, _ = play(small_flow, [T("还要补充一句。")], state)
-    assert state.answers["problems"][0]["case"] == "今年只参加了××次学习。\n还要补充一句。"
+    assert replies[-1].notice.startswith("这条参考表述里有 1 处“××”，我逐处问您")
+    assert "参考表述：今年只参加了【？】次学习。\n第 1/1 处“××”（【？】处）填什么？" in (
+        replies[-1].prompt.text
+    )
+    state, replies = play(small_flow, [T("3")], state)
+    assert state.answers["problems"][0]["case"] == "今年只参加了3次学习。"
+    assert replies[-1].appendable == "problems[0].case"
+    assert not [k for k in state.drafts if k.startswith("~")]
+
+
+def test_a_sample_without_xx_is_the_answer_then_extendable(flows):
+    flow = flows["2022-liuge"]
+    sample = flow.question("causes").sub("text").samples[5]
+    assert "××" not in sample
+    state = State(answers={}, cursor="causes[0].text")
+    state, replies = play(flow, [cmd("sample", "6")], state)
+    assert state.answers["causes"] == [{"text": sample}]
+    assert replies[-1].notice.startswith("已采用这条参考表述")
+    assert "××" not in replies[-1].notice
+    state, _ = play(flow, [cmd("append", "causes[0].text"), T("所以对分管站所问得少。")], state)
+    assert state.answers["causes"] == [{"text": f"{sample}\n所以对分管站所问得少。"}]
 
 
 def test_a_sample_number_out_of_range_is_refused(small_flow):
@@ -639,3 +656,30 @@ def test_several_lines_at_a_one_line_question_are_refused_whole(flows):
     state, [reply] = play(flow, [T("某某镇镇长\n张三\n县委〔2022〕5号")], state)
     assert state.answers == {} and state.cursor == "position"
     assert reply.error.startswith("这一题只要一行")
+
+
+def test_causes_and_measures_show_the_problems_written(flows):
+    flow = flows["2022-liuge"]
+    answers = {
+        "custom_titles": False,
+        "t1_problems": [{"summary": "学用结合有差距"}, {"detail": "没有概括的一段具体表现" * 3}],
+    }
+    for cursor in ("causes[0].text", "measures[0].heading"):
+        prompt = replies.show(flow, State(answers=answers, cursor=cursor)).prompt
+        assert prompt.problems[0] == "学用结合有差距"
+        assert prompt.problems[1].endswith("…") and len(prompt.problems) == 2
+    state = State(
+        answers={**answers, "measures": [{"heading": "加强学习"}]}, cursor="measures[0].body"
+    )
+    assert replies.show(flow, state).prompt.problems == ()
+
+
+def test_the_draft_text_is_shown_when_coming_back(flows):
+    flow = flows["2022-liuge"]
+    state = State(
+        answers={"custom_titles": False, "t1_good": None, "t1_problems": [{"summary": "学习不够"}]},
+        cursor="t1_problems[0].detail",
+        drafts={"t1_problems[0].detail": ["学得少，只学了3次。"]},
+    )
+    _, reply = engine.resume(flow, state)
+    assert reply.prompt.draft_text == "学得少，只学了3次。"
