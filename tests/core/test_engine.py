@@ -662,7 +662,7 @@ def test_causes_and_measures_show_the_problems_written(flows):
     flow = flows["2022-liuge"]
     answers = {
         "custom_titles": False,
-        "t1_problems": [{"summary": "学用结合有差距"}, {"detail": "没有概括的一段具体表现" * 3}],
+        "t1_problems": [{"summary": "学用结合有差距"}, {"detail": "没有概括的一段具体表现" * 5}],
     }
     for cursor in ("causes[0].text", "measures[0].heading"):
         prompt = replies.show(flow, State(answers=answers, cursor=cursor)).prompt
