@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 YES = "是"
 NO = "否"
 SKIPPED = "（已跳过）"
@@ -92,3 +94,46 @@ LINKS_TITLE = "整改措施对应的问题（按用词判断，请自己核对�
 LINKS_NONE = "（没有找到对应的问题）"
 REVIEW_DEFAULT_PROMPT = "确认无误后点“生成报告”；需要修改的部分，点对应的按钮。"
 FINISHED = "材料已生成。"
+
+
+# -- the console's wording ---------------------------------------------------------------------
+# The texts above (and the flows' prompts) speak of buttons. The console has none: each
+# "点“按钮”" becomes what to type there.
+CONSOLE_TAPS = {
+    "完成": "直接回车",
+    "补充": "输入 /add",
+    "不拆分": "输入 /unsplit",
+    "清空草稿": "输入 /clear",
+    "上一步": "输入 /back",
+    "生成报告": "输入 /done 生成报告",
+    "参考": "输入 /samples",
+    "说明": "输入 /guide",
+    "跳过": "输入 /skip",
+    "保留原答案": "输入 /keep",
+}
+CONSOLE_PHRASES = (
+    ("点对应的按钮", "输入 /edit 加序号"),
+    ("请点按钮或输入序号", "请输入序号"),
+    ("或选择要修改的部分", "或输入 /edit 加序号修改"),
+    (
+        "直接发送去年的材料文件，或发 /lastyear 粘贴全文",
+        "输入 /lastyear 加去年材料的文件路径，或只输入 /lastyear 再粘贴全文",
+    ),
+)
+_TAP = re.compile(r"[点选]“([^”]{1,8})”(\S?)")
+
+
+def for_console(text: str) -> str:
+    """A text in the console's terms: typing instead of tapping."""
+    for tapped, typed in CONSOLE_PHRASES:
+        text = text.replace(tapped, typed)
+
+    def typed(m: re.Match[str]) -> str:
+        command = CONSOLE_TAPS.get(m.group(1))
+        if command is None:
+            return m.group(0)
+        after = m.group(2)
+        gap = " " if after and after not in "，。；、）" else ""
+        return f"{command}{gap}{after}"
+
+    return _TAP.sub(typed, text)
