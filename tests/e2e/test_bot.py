@@ -349,21 +349,25 @@ def test_guide_and_sample_phrasings_from_their_buttons(user):
     user.wait_reply()
     user.send("学用结合有差距")
     detail = user.wait_reply()
-    assert detail.buttons[0] == ["完成", "参考", "说明"]
+    assert detail.buttons[0] == ["参考", "说明", "上一步"]
     user.click("说明")
-    guide = user.wait_reply()
-    assert guide.text.startswith("说明\n") and len(guide.text) > 20
+    guide = user.wait_for(lambda m: m.text.startswith("说明\n"))
+    assert len(guide.text) > 20
+    again = user.wait_reply()  # the question again, under the explanation
+    assert "这个问题在工作中具体表现在哪里？" in again.text and again.buttons
     user.click("参考", detail)
     samples = user.wait_for(lambda m: m.text.startswith("参考表述"))
     first = samples.text.splitlines()[1].removeprefix("1. ")
+    assert first.count("××") == 1
     user.click("用第1条")
-    taken = user.wait_reply()
-    assert taken.text.startswith("已把这条参考表述放进草稿")
-    assert "清空草稿" in [label for row in taken.buttons for label in row]
-    user.click("完成")
-    user.wait_reply()
-    user.click("上一步")
-    assert f"当前答案：{first}" in user.wait_reply().text
+    asked = user.wait_reply()
+    assert asked.text.startswith("这条参考表述里有 1 处“××”")
+    assert "第 1/1 处“××”（【？】处）填什么？" in asked.text
+    user.send("3")
+    saved = user.wait_reply()
+    assert saved.text.startswith("已按您填的内容保存")
+    user.click("上一步", saved)
+    assert f"当前答案：{first.replace('××', '3')}" in user.wait_reply().text
 
 
 def test_review_lists_findings_with_fix_buttons(user, running):
