@@ -216,7 +216,11 @@ class Console:
         return Input.text(line)
 
     def _add(self, text: str) -> None:
-        """/add: add to the long answer just saved; /add TEXT does it in one line."""
+        """/add: add to the long answer just saved (or the one shown, after /back or /edit);
+        /add TEXT does it in one line."""
+        prompt = self._current_prompt()
+        if not self.appendable and prompt and prompt.kind == "long_text" and prompt.current:
+            self.appendable = prompt.step
         if not self.appendable:
             self.say(NOTHING_TO_ADD)
             return

@@ -249,6 +249,8 @@ def _done(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
         if error:
             return _refuse(flow, state, error)
         return _answer(flow, state, current, text, texts.SAVED)
+    if q.kind == "text":  # /done at a one-line question: as the word 完成 would be
+        return _done_word(flow, state, steps, index, current)
     if q.kind == "multi":
         if not draft and not q.optional:
             return _refuse(flow, state, texts.ERR_NOTHING_PICKED)
@@ -269,7 +271,7 @@ def _sample(flow, state, steps, index, current, value: str) -> tuple[State, Repl
     if slots.count(sample):
         drafts = {**state.drafts, FILL_PREFIX + current.key: [sample]}
         state = replace(state, drafts=drafts)
-        return state, show(flow, state, notice=texts.SAMPLE_FILL.format(n=slots.count(sample)))
+        return state, show(flow, state)  # the prompt asks for the first ××
     return _sample_as_answer(flow, state, current, sample, texts.SAMPLE_TAKEN)
 
 

@@ -185,6 +185,8 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         hint = q.hint
         if filling:
             sample, *values = filling
+            if not values:
+                text += "\n\n" + texts.SAMPLE_FILL.format(n=slots.count(sample))
             text += "\n\n" + texts.SAMPLE_ASK.format(
                 text=slots.fill(sample, values, asking=True),
                 i=len(values) + 1,

@@ -432,7 +432,7 @@ def test_review_counts_zishu_per_section(small_flow):
 
 def test_a_sample_with_xx_asks_for_each_in_turn(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1")])
-    assert replies[-1].notice.startswith("这条参考表述里有 1 处“××”，我逐处问您")
+    assert "这条参考表述里有 1 处“××”，我逐处问您" in replies[-1].prompt.text
     assert "参考表述：今年只参加了【？】次学习。\n第 1/1 处“××”（【？】处）填什么？" in (
         replies[-1].prompt.text
     )
@@ -683,3 +683,19 @@ def test_the_draft_text_is_shown_when_coming_back(flows):
     )
     _, reply = engine.resume(flow, state)
     assert reply.prompt.draft_text == "学得少，只学了3次。"
+
+
+def test_every_core_and_flow_text_has_console_wording(flows):
+    from bot.core import texts
+
+    core = [v for k, v in vars(texts).items() if k.isupper() and isinstance(v, str)]
+    flow_texts = [
+        text
+        for flow in flows.values()
+        for qid in flow.question_ids
+        for q in (flow.question(qid), *flow.question(qid).questions)
+        for text in (q.prompt, q.hint)
+    ] + [flow.review_prompt for flow in flows.values()]
+    for text in core + flow_texts:
+        worded = texts.for_console(text)
+        assert "点“" not in worded and "按钮" not in worded, worded

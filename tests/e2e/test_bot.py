@@ -361,7 +361,7 @@ def test_guide_and_sample_phrasings_from_their_buttons(user):
     assert first.count("××") == 1
     user.click("用第1条")
     asked = user.wait_reply()
-    assert asked.text.startswith("这条参考表述里有 1 处“××”")
+    assert "这条参考表述里有 1 处“××”" in asked.text
     assert "第 1/1 处“××”（【？】处）填什么？" in asked.text
     user.send("3")
     saved = user.wait_reply()
