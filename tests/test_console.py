@@ -64,6 +64,7 @@ def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
     assert proc.returncode == 0, out
     assert "⚠" not in out, out[out.index("⚠") - 500 : out.index("⚠") + 200]
     assert "报告已生成" in out
+    assert "点“" not in out and "按钮" not in out  # the console's own wording
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".md", ".txt"]
     text = report_text(tmp_path / "out")
     assert [p for p in typed_texts(FLOWS[flow_id], answers) if p not in text] == []

@@ -41,6 +41,7 @@ COMMANDS = {
     "list": manage.cmd_list,
     "back": interview.cmd_engine,
     "skip": interview.cmd_engine,
+    "done": interview.cmd_engine,
     "edit": interview.cmd_edit,
     "status": interview.cmd_status,
     "preview": manage.cmd_preview,

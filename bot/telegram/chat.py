@@ -123,7 +123,7 @@ async def show(
         )
     interview_id = outcome.interview.id
     if reply.prompt is not None:
-        keyboard = view.prompt_keyboard(interview_id, reply.prompt)
+        keyboard = view.prompt_keyboard(interview_id, reply.prompt, reply)
         if compact and not reply.error and reply.notice and reply.prompt.kind == "long_text":
             await send(update, escape(reply.notice), keyboard)
             return
@@ -134,7 +134,7 @@ async def show(
             if reply.notice:  # the report itself follows from apply
                 await send(update, escape(reply.notice))
             return
-        keyboard = view.review_keyboard(interview_id, reply.review, reply.finished)
+        keyboard = view.review_keyboard(interview_id, reply.review, reply.finished, reply)
         text = view.review_text(reply.review, reply)
         if outcome.interview.deadline:
             text += "\n\n" + escape(context.days_left(outcome.interview.deadline))

@@ -71,14 +71,31 @@ def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     assert flow.sections[0].title in chat_text
 
 
-def test_long_text_counts_what_was_received(user):
+def test_one_message_is_the_answer_and_补充_adds_to_it(user):
     start_flow(user)
     user.send("第一段内容")
-    assert user.wait_reply().text.startswith("已收到 5 字")
+    saved = user.wait_reply()
+    assert saved.text.startswith("已保存（5 字）")
+    assert "补充" in [label for row in saved.buttons for label in row]
+    user.click("补充")
+    assert "请发送要补充的内容" in user.wait_reply().text
     user.send("第二段")
-    reply = user.wait_reply()
-    assert reply.text.startswith("已收到 8 字")
-    assert "完成" in [label for row in reply.buttons for label in row]
+    back = user.wait_reply()
+    assert back.text.startswith("已保存（8 字）")
+    user.click("上一步", back)
+    assert "当前答案：第一段内容\n第二段" in user.wait_reply().text
+
+
+def test_words_meaning_done_are_never_stored(user):
+    start_flow(user)
+    user.send("第一段内容")
+    user.wait_reply()
+    user.click("补充")
+    user.wait_reply()
+    user.send("、done")
+    assert user.wait_reply().text.startswith("已保留原答案")
+    user.send("/back")
+    assert "当前答案：第一段内容\n" in user.wait_reply().text + "\n"
 
 
 def test_user_text_with_html_is_shown_literally(user):
@@ -246,10 +263,8 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         bot.kill()
         user.send("第二段细节")  # arrives while the bot is down
         bot.start()
-        reply = user.wait_for(lambda m: m.text.startswith("已收到"))
-        assert reply.text.startswith("已收到 16 字")
-        user.click("完成")
-        user.wait_reply()
+        reply = user.wait_for(lambda m: m.text.startswith("已保存"))
+        assert reply.text.startswith("已保存（16 字）")
         user.click("上一步")
         assert "当前答案：第一段细节写得具体一些\n第二段细节" in user.wait_reply().text
     finally:
@@ -334,21 +349,25 @@ def test_guide_and_sample_phrasings_from_their_buttons(user):
     user.wait_reply()
     user.send("学用结合有差距")
     detail = user.wait_reply()
-    assert detail.buttons[0] == ["完成", "参考", "说明"]
+    assert detail.buttons[0] == ["参考", "说明", "上一步"]
     user.click("说明")
-    guide = user.wait_reply()
-    assert guide.text.startswith("说明\n") and len(guide.text) > 20
+    guide = user.wait_for(lambda m: m.text.startswith("说明\n"))
+    assert len(guide.text) > 20
+    again = user.wait_reply()  # the question again, under the explanation
+    assert "这个问题在工作中具体表现在哪里？" in again.text and again.buttons
     user.click("参考", detail)
     samples = user.wait_for(lambda m: m.text.startswith("参考表述"))
     first = samples.text.splitlines()[1].removeprefix("1. ")
+    assert first.count("××") == 1
     user.click("用第1条")
-    taken = user.wait_reply()
-    assert taken.text.startswith("已把这条参考表述放进草稿")
-    assert "清空草稿" in [label for row in taken.buttons for label in row]
-    user.click("完成")
-    user.wait_reply()
-    user.click("上一步")
-    assert f"当前答案：{first}" in user.wait_reply().text
+    asked = user.wait_reply()
+    assert "这条参考表述里有 1 处“××”" in asked.text
+    assert "第 1/1 处“××”（【？】处）填什么？" in asked.text
+    user.send("3")
+    saved = user.wait_reply()
+    assert saved.text.startswith("已按您填的内容保存")
+    user.click("上一步", saved)
+    assert f"当前答案：{first.replace('××', '3')}" in user.wait_reply().text
 
 
 def test_review_lists_findings_with_fix_buttons(user, running):
