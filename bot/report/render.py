@@ -30,6 +30,7 @@ FILTERS = {
     "points": genre.points,
     "sentences": genre.sentences,
     "problem": genre.problem,
+    "bare": genre.bare,
     "rectification": genre.rectification,
     "chinese_date": genre.chinese_date,
 }
