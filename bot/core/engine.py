@@ -308,9 +308,21 @@ def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State,
         ordered = [o.id for o in current.asked.options if o.id in chosen]
         return _answer(flow, state, current, ordered, texts.SAVED)
     option = _match(options, text)
+    if option is None and current.asked.free_text and not current.more:
+        return _free_choice(flow, state, current, text)
     if option is None:
         return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=text))
     return _choose(flow, state, steps, index, current, option)
+
+
+def _free_choice(flow: Flow, state: State, current: Step, text: str) -> tuple[State, Reply]:
+    """A typed answer to a choice that takes the user's own words (a heading, a sentence)."""
+    if not _VISIBLE.search(text):
+        return _refuse(flow, state, texts.ERR_EMPTY)
+    error = _length_error(current.asked, text, final=True)
+    if error:
+        return _refuse(flow, state, error)
+    return _answer(flow, state, current, text, texts.SAVED)
 
 
 def _match(options: tuple[Button, ...], text: str) -> str | None:

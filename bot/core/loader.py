@@ -66,6 +66,7 @@ QUESTION_KEYS = {
     "samples": "long_text",
     "target_chars": "optional",
     "role": "optional",
+    "free_text": "choice",
 }
 OPTION_KEYS = {"id": "required", "label": "required"}
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -369,6 +370,7 @@ def _build_question(data: Any, place: str, faults: _Faults, nested: bool) -> Que
         samples=samples,
         target_chars=_int(data, "target_chars", place, faults, None),
         role=role,
+        free_text=_bool(data, "free_text", place, faults),
     )
 
 

@@ -73,6 +73,28 @@ def points(items: Iterable[str | None]) -> str:
     return joined + "。" if joined else ""
 
 
+def numbered(items: Iterable[str | None], form: str = "一是") -> list[str]:
+    """Points as paragraphs of their own: 一是…。 二是…。, or with `form` "1、" 1、… 2、….
+    Empty items are left out; a single point is not numbered."""
+    texts = [t for t in (bare(i) for i in items) if t]
+    if len(texts) == 1:
+        return [texts[0] + "。"]
+    if "一" in form:
+        return [ordinal(n, form) + t + "。" for n, t in enumerate(texts, 1)]
+    return [form.replace("1", str(n), 1) + t + "。" for n, t in enumerate(texts, 1)]
+
+
+def bridge(affirmation: str | None, words: str | None) -> str:
+    """What went well, then the turn to the problems. The turn's own first mark joins them
+    ("，但对照要求，还存在一些不足：", "。但还存在以下不足："); without one, a comma does."""
+    head, turn = bare(affirmation), tidy(words).strip()
+    if not turn:
+        return finish(head) if head else ""
+    if not head:
+        return turn.lstrip("，。；、,;.")
+    return head + (turn if turn[0] in "，。；、：" else "，" + turn)
+
+
 def sentences(items: Iterable[str | None]) -> str:
     """Pieces of prose run together, each ended with its own full stop."""
     return "".join(finish(tidy(i)) for i in items if i and i.strip())

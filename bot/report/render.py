@@ -17,10 +17,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.core.conditions import holds
 from bot.core.model import Flow
 from bot.flows import default_templates_dir
 from bot.report import genre
-from bot.report.document import Document, mark_data, parse
+from bot.report.document import Document, Markup, mark_data, parse
 from bot.report.writers.docx import to_docx
 from bot.report.writers.markdown import to_markdown
 from bot.report.writers.text import to_text
@@ -31,6 +32,9 @@ FILTERS = {
     "sentences": genre.sentences,
     "problem": genre.problem,
     "bare": genre.bare,
+    "numbered": genre.numbered,
+    "bridge": genre.bridge,
+    "markup": Markup,
     "rectification": genre.rectification,
     "chinese_date": genre.chinese_date,
 }
@@ -134,13 +138,37 @@ def _context(flow: Flow, answers: Mapping[str, Any], date: datetime.date) -> dic
         for s in flow.sections
         if flow.has_question(f"{s.id}_problems")
     ]
+    style, wording = _style(flow, full)
     return {
         **full,
         "answers": full,
         "flow": flow,
         "date": date,
         "themes": [t for t in themes if t.good or t.problems],
+        "style": style,
+        "wording": wording,
     }
+
+
+STYLE_SECTION = "style"
+
+
+def _style(flow: Flow, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The wording and layout choices of the flow's `style` section ("版式与措辞"): `style`
+    holds each choice's value (an option id, or the words the user typed), `wording` the
+    words it stands for (the option's label, or the typed words). A question not asked (the
+    user accepted all defaults) or not answered counts as its default."""
+    style: dict[str, Any] = {}
+    wording: dict[str, Any] = {}
+    section = next((s for s in flow.sections if s.id == STYLE_SECTION), None)
+    for q in section.questions if section else ():
+        value = answers.get(q.id)
+        if value is None or not holds(q.when, answers):
+            value = q.default
+        style[q.id] = value
+        option = q.option(value) if q.options and isinstance(value, str) else None
+        wording[q.id] = option.label if option else value
+    return style, wording
 
 
 def _with_all_fields(flow: Flow, qid: str, value: Any) -> Any:

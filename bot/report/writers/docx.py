@@ -188,9 +188,10 @@ def _write_title(word: WordDocument, lines: list[str]) -> None:
 
 def _write_block(word: WordDocument, block: Block) -> None:
     paragraph = _paragraph(word, WD_ALIGN_PARAGRAPH.JUSTIFY)
-    if block.kind is Kind.HEADING:
+    if block.kind in (Kind.HEADING, Kind.SUBHEADING):
         paragraph.paragraph_format.keep_with_next = True  # never a heading alone at a page foot
-        _run(paragraph, block.text, HEADING_FACE, BODY_SIZE)
+        face = HEADING_FACE if block.kind is Kind.HEADING else LEAD_FACE
+        _run(paragraph, block.text, face, BODY_SIZE)
         return
     if block.lead:
         _run(paragraph, block.lead, LEAD_FACE, BODY_SIZE)
