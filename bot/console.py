@@ -14,7 +14,7 @@ from typing import TextIO
 from bot.core import engine, replies
 from bot.core.commands import parse_command
 from bot.core.replies import Button, Prompt, Reply
-from bot.core.state import Input
+from bot.core.state import REVIEW, Input
 from bot.report.render import build_document, render_files
 from bot.report.writers.text import to_text
 from bot.service import Interviews
@@ -35,12 +35,13 @@ STATUS_LINE = "  {title}：已答 {answered}/{total} 题，{chars} 字"
 NO_FINDING = "请输入审阅意见的序号，例如 /fix 1（全文字数这类意见没有对应的题目）。"
 NO_GUIDE = "这一部分没有补充说明。"
 NO_SAMPLES = "这一题没有参考表述。"
+REPORT_NOT_READY = "还没有答完：答完并在检查页面输入 /done 生成报告后，才能生成报告文件。可以先用 /preview 预览草稿。"
 SAMPLES_HEADER = "参考表述（输入 /sample 加序号放进草稿，再把“××”换成您自己的情况）："
 HELP = """可用命令：
   /back 上一步    /skip 跳过本题    /done 完成本题（长回答写完时）
   /keep 保留原答案    /edit 修改已答的题    /restart 本部分重写
   /guide 本部分说明    /samples 参考表述    /sample 序号 使用参考表述    /clear 清空草稿
-  /status 查看进度    /preview 预览草稿    /new 新建一份材料
+  /status 查看进度    /preview 预览草稿    /report 重新生成报告文件    /new 新建一份材料
   /list 我的材料    /quit 退出（答案已自动保存）    /help 本帮助
 选择题可以直接输入序号。"""
 
@@ -129,6 +130,7 @@ class Console:
             "guide": self._guide,
             "fix": lambda: self._fix(arg),
             "samples": self._samples,
+            "report": self._report,
         }
         if name in local:
             local[name]()
@@ -205,7 +207,7 @@ class Console:
     def _preview(self) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
-        doc = build_document(flow, self.interview.state.answers, date=self.today())
+        doc = build_document(flow, self.interview.state.answers, date=self._report_date())
         self.say("—— 草稿预览 ——", to_text(doc), f"—— 共 {doc.zishu} 字 ——")
 
     def _list(self) -> None:
@@ -216,19 +218,29 @@ class Console:
             status = "已完成" if i.finished else "进行中"
             self.say(f"  #{i.id} {title} · {status}{mark}")
 
+    def _report(self) -> None:
+        """/report: the files of a finished interview written again (next to the earlier
+        ones); at the review it finishes the interview first."""
+        assert self.interview is not None
+        if self.interview.finished:
+            self._write_report()
+        elif self.interview.state.cursor == REVIEW:
+            self._apply(Input("done"))
+        else:
+            self.say(REPORT_NOT_READY)
+
+    def _report_date(self) -> dt.date:
+        """The date the report is signed with: the meeting date when set, else today."""
+        assert self.interview is not None
+        return self.interview.deadline or self.today()
+
     def _write_report(self) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
-        today = self.today()
+        day = self._report_date()
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        paths = render_files(
-            flow,
-            self.interview.state.answers,
-            date=today,
-            out_dir=self.out_dir,
-            basename=f"{flow.id}-{today.isoformat()}",
-        )
-        doc = build_document(flow, self.interview.state.answers, date=today)
+        paths = render_files(flow, self.interview.state.answers, date=day, out_dir=self.out_dir)
+        doc = build_document(flow, self.interview.state.answers, date=day)
         self.say(WROTE.format(zishu=doc.zishu), *(f"  {p}" for p in paths))
 
     # -- printing -----------------------------------------------------------------------------

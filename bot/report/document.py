@@ -55,6 +55,7 @@ class Document:
 
     title: str
     blocks: tuple[Block, ...]
+    author: str = ""  # the writer's name, for the file's properties; empty when not given
 
     @property
     def body(self) -> tuple[Block, ...]:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.core.answersfile import parse
 from bot.flows import load_all
+from bot.report.render import report_name
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import next_user
 from tests.e2e.fakeapi import FakeUser
@@ -62,7 +63,10 @@ def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     user.click("生成报告")
     user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
-    assert docx_file.file_name == f"{flow.title}-{docx_file.file_name[-15:-5]}.docx"
+    assert docx_file.file_name == f"{report_name(flow, data.answers)}.docx"
+    assert docx.Document(io.BytesIO(docx_file.data)).core_properties.author == (
+        data.answers.get("name") or ""
+    )
     text = docx_text(docx_file.data)
     missing = [p for p in typed_texts(flow, data.answers) if p not in text]
     assert not missing
