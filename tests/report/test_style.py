@@ -20,6 +20,7 @@ STYLE_KEYS = {
     "h_measures",
     "opening_start",
     "opening_close",
+    "causes_lead",
     "bridge",
     "case_word",
     "theme_heading",
@@ -177,3 +178,23 @@ def test_every_layout_renders_in_every_flow(flow_id: str) -> None:
             doc = styled(flow_id, theme_heading=heading, points=points)
             text = to_text(doc)
             assert "。。" not in text and "：。" not in text and "，。" not in text
+
+
+def test_opening_first_words_typed_with_the_notice_in_place_of_dots() -> None:
+    opening = styled(opening_start="依据……精神，").blocks[0].text
+    assert opening.startswith("依据县纪委、县委组织部〔2022〕8号文件精神，参加集中学习4次")
+
+
+@pytest.mark.parametrize(
+    ("lead", "paragraph"),
+    [
+        ("default", "经认真反思，产生问题的主要原因有：一是理论学习的动力不足"),
+        ("genyuan", "深入剖析，问题产生的根源主要有以下几个方面：一是理论学习的动力不足"),
+        ("none", "一是理论学习的动力不足"),
+        ("归结起来，原因有以下几点：", "归结起来，原因有以下几点：一是理论学习的动力不足"),
+    ],
+)
+def test_causes_lead_in(lead: str, paragraph: str) -> None:
+    doc = styled(causes_lead=lead)
+    after = doc.blocks.index(next(b for b in doc.blocks if b.text == "三、产生问题的原因剖析"))
+    assert doc.blocks[after + 1].text.startswith(paragraph)
