@@ -18,6 +18,7 @@ STYLE_KEYS = {
     "h_problems",
     "h_causes",
     "h_measures",
+    "h_ly",
     "opening_start",
     "opening_close",
     "causes_lead",
