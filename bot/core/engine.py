@@ -319,6 +319,8 @@ def _free_choice(flow: Flow, state: State, current: Step, text: str) -> tuple[St
     """A typed answer to a choice that takes the user's own words (a heading, a sentence)."""
     if not _VISIBLE.search(text):
         return _refuse(flow, state, texts.ERR_EMPTY)
+    if text.rstrip("。.").isdigit():  # a number meant an option: one that is not there
+        return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=text))
     error = _length_error(current.asked, text, final=True)
     if error:
         return _refuse(flow, state, error)

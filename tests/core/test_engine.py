@@ -542,3 +542,9 @@ def test_an_answers_file_holds_typed_words_only_where_a_choice_takes_them():
         check(flow_2022, {"h_problems": "存在的突出问题及表现", "bridge": "，但还有差距："}) == []
     )
     assert check(flow_2022, {"points": "随便排"}) == ["points：'随便排' 不是可选项"]
+
+
+def test_a_number_past_the_options_is_refused_not_taken_as_words():
+    flow_2022, state = _at_style_choice("opening_close")
+    after, reply = engine.step(flow_2022, state, T("5"))
+    assert "不是可选项" in reply.error and after.answers == state.answers
