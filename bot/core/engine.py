@@ -433,9 +433,23 @@ def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State,
     option = _match(options, text)
     if option is None and current.more and _VISIBLE.search(text):
         return _new_item_from_text(flow, state, current, text)
+    if option is None and current.asked.free_text and not current.more:
+        return _free_choice(flow, state, current, text)
     if option is None:
         return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=text))
     return _choose(flow, state, steps, index, current, option)
+
+
+def _free_choice(flow: Flow, state: State, current: Step, text: str) -> tuple[State, Reply]:
+    """A typed answer to a choice that takes the user's own words (a heading, a sentence)."""
+    if not _VISIBLE.search(text):
+        return _refuse(flow, state, texts.ERR_EMPTY)
+    if text.rstrip("。.").isdigit():  # a number meant an option: one that is not there
+        return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=text))
+    error = _length_error(current.asked, text, final=True)
+    if error:
+        return _refuse(flow, state, error)
+    return _answer(flow, state, current, text, texts.SAVED)
 
 
 def _match(options: tuple[Button, ...], text: str) -> str | None:

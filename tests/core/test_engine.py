@@ -795,3 +795,64 @@ def test_every_core_and_flow_text_has_console_wording(flows):
     for text in core + flow_texts:
         worded = texts.for_console(text)
         assert "点“" not in worded and "按钮" not in worded, worded
+
+
+def _at_style_choice(question_id: str):
+    """The 2022 flow, all else answered, at the style choice `question_id`."""
+    from tests.report.answers import answers_2022, flow
+
+    flow_2022 = flow("2022-liuge")
+    answers = answers_2022(custom_titles=False, style_defaults=False)
+    state, _ = engine.resume(flow_2022, State(answers=answers, cursor=question_id))
+    assert state.cursor == question_id
+    return flow_2022, state
+
+
+def test_a_style_choice_takes_an_option_its_default_or_the_users_own_words():
+    flow_2022, state = _at_style_choice("h_problems")
+    labels = [
+        b.label
+        for b in replies.choice_buttons(
+            steps.steps_of(flow_2022, state.answers)[
+                [s.key for s in steps.steps_of(flow_2022, state.answers)].index("h_problems")
+            ],
+            state.answers,
+        )
+    ]
+    assert "存在的问题不足" in labels
+    typed, reply = engine.step(flow_2022, state, T("对照“六个带头”查摆的主要问题"))
+    assert reply.error == "" and typed.answers["h_problems"] == "对照“六个带头”查摆的主要问题"
+    picked, _ = engine.step(flow_2022, state, T("3"))
+    assert picked.answers["h_problems"] == labels[2]
+    default, _ = engine.step(flow_2022, state, cmd("default"))
+    assert default.answers["h_problems"] == "存在的问题"
+
+
+def test_a_choice_without_free_text_still_refuses_unknown_words():
+    flow_2022, state = _at_style_choice("points")
+    after, reply = engine.step(flow_2022, state, T("随便排"))
+    assert reply.error and after.answers == state.answers
+
+
+def test_a_typed_style_choice_over_its_length_is_refused_and_nothing_changes():
+    flow_2022, state = _at_style_choice("h_causes")
+    after, reply = engine.step(flow_2022, state, T("很长" * 20))
+    assert "内容太长" in reply.error
+    assert after.answers == state.answers
+
+
+def test_an_answers_file_holds_typed_words_only_where_a_choice_takes_them():
+    from bot.core.answersfile import check
+    from tests.report.answers import flow
+
+    flow_2022 = flow("2022-liuge")
+    assert (
+        check(flow_2022, {"h_problems": "存在的突出问题及表现", "bridge": "，但还有差距："}) == []
+    )
+    assert check(flow_2022, {"points": "随便排"}) == ["points：'随便排' 不是可选项"]
+
+
+def test_a_number_past_the_options_is_refused_not_taken_as_words():
+    flow_2022, state = _at_style_choice("opening_close")
+    after, reply = engine.step(flow_2022, state, T("5"))
+    assert "不是可选项" in reply.error and after.answers == state.answers
