@@ -86,3 +86,10 @@ def m005_imports(db: Database) -> None:
         {"owner": str, "interview_id": int, "text": str, "parsed": str, "created_at": str},
         pk="owner",
     )
+
+
+@migrations()
+def m007_web_links(db: Database) -> None:
+    # One secret per owner signs their desktop links; a new link or /web off replaces or
+    # deletes it, which revokes every link signed before.
+    db["web_links"].create({"owner": str, "secret": str, "created_at": str}, pk="owner")

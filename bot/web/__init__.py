@@ -1,0 +1,1 @@
+"""The web page: the whole report on one page, inside Telegram (a Mini App) or in a browser."""
