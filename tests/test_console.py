@@ -113,3 +113,30 @@ def _events(db: Path) -> int:
             return conn.execute("select count(*) from events where kind != 'start'").fetchone()[0]
         except sqlite3.OperationalError:
             return 0
+
+
+def test_two_consoles_of_one_user_keep_both_answers(tmp_path, small_flow):
+    """Each console was told its answer was saved; neither answer may vanish."""
+    import io
+
+    from bot.console import Console
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    def session(lines: list[str]) -> tuple[Console, io.StringIO]:
+        out = io.StringIO()
+        feed = iter(lines)
+        service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+        return Console(service, "tester", tmp_path, read=lambda _: next(feed), out=out), out
+
+    first, _ = session(["/skip"])
+    first._begin("small")
+    first._handle("/skip")
+    second, second_out = session([])
+    second._begin(None)  # the same interview, at the first problem's summary
+    first._handle("学习不够")
+    second._handle("调研太少")
+    stored = first.service.storage.get(first.interview.id).state.answers
+    assert stored["problems"][0]["summary"] == "学习不够"
+    assert "另一处" in second_out.getvalue()
+    assert second.interview.state.cursor == "problems[0].case"

@@ -89,6 +89,13 @@ def m005_imports(db: Database) -> None:
 
 
 @migrations()
+def m006_versions(db: Database) -> None:
+    # Every save checks the version it was computed from: two consoles (or the bot and a
+    # console) on one interview never silently overwrite each other's answers.
+    db["interviews"].add_column("version", int, not_null_default=0)
+
+
+@migrations()
 def m007_web_links(db: Database) -> None:
     # One secret per owner signs their desktop links; a new link or /web off replaces or
     # deletes it, which revokes every link signed before.
