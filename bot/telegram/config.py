@@ -29,6 +29,10 @@ class BotConfig:
     poll_timeout: int = 30
     # Seconds between reminder checks; 0 turns reminders off.
     remind_interval: int = 600
+    # The web page's public address (behind the user's reverse proxy); None: no page served.
+    web_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
 
     def __repr__(self) -> str:  # the token must never reach a log
         return f"BotConfig(db={self.db!s}, api_base_url={self.api_base_url!r})"
@@ -68,4 +72,35 @@ def load_config(
     allowed = parse_allowed(
         allowed_users if allowed_users is not None else os.environ.get("BOT_ALLOWED_USERS")
     )
-    return BotConfig(token=token, db=db, api_base_url=base, allowed_users=allowed)
+    web_url, web_host, web_port = web_settings()
+    return BotConfig(
+        token=token,
+        db=db,
+        api_base_url=base,
+        allowed_users=allowed,
+        web_url=web_url,
+        web_host=web_host,
+        web_port=web_port,
+    )
+
+
+def web_settings() -> tuple[str | None, str, int]:
+    """BOT_WEB_URL, BOT_WEB_HOST and BOT_WEB_PORT, checked.
+
+    The page's address must be HTTPS (Telegram opens Mini Apps only over HTTPS), except on
+    this machine itself, for trying it out.
+    """
+    url = (os.environ.get("BOT_WEB_URL") or "").strip() or None
+    if url is not None:
+        local = re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?(/\S*)?$", url)
+        if not (re.match(r"^https://[^\s/?#]+(/[^\s?#]*)?$", url) or local):
+            raise ConfigError(
+                f"BOT_WEB_URL 应是网页的 https:// 地址（反向代理对外的地址），现在是 {url!r}"
+            )
+        if not url.endswith("/"):
+            url += "/"
+    host = (os.environ.get("BOT_WEB_HOST") or "127.0.0.1").strip()
+    port_text = (os.environ.get("BOT_WEB_PORT") or "8080").strip()
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"BOT_WEB_PORT 应是 1 到 65535 之间的端口号，现在是 {port_text!r}")
+    return url, host, int(port_text)
