@@ -144,7 +144,14 @@
         sheet.append(blockNode(block));
         const notes = el("aside", "notes");
         for (const finding of block.findings) {
-          notes.append(el("p", "note", finding.message));
+          const note = el("p", "note", finding.message);
+          if (data.fields[finding.key]) {
+            const fix = el("button", "fix", "去修改");
+            fix.type = "button";
+            fix.dataset.fix = finding.key;
+            note.append(" ", fix);
+          }
+          notes.append(note);
         }
         row.append(sheet, notes);
         section.append(row);
@@ -292,6 +299,17 @@
   }
 
   document.addEventListener("click", (event) => {
+    const fix = event.target.closest("button.fix");
+    if (fix) {
+      const target = document.querySelector(
+        '.answer[data-key="' + CSS.escape(fix.dataset.fix) + '"]'
+      );
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        open(target);
+      }
+      return;
+    }
     const span = event.target.closest(".answer");
     if (span && span.dataset.key) open(span);
   });
