@@ -106,11 +106,11 @@ def new_interview(service, owner: str, **changes):
 def mini_app(browser, user: int, width: int = 360, **init):
     """A page as Telegram's client opens a Mini App: Telegram.WebApp with signed initData."""
     context = browser.new_context(viewport={"width": width, "height": 760}, device_scale_factor=1)
-    stub = (
-        "window.Telegram = {WebApp: {initData: %s, ready() {}, expand() {}}};"
-        % json.dumps(init_data(user, **init))
+    signed = json.dumps(init_data(user, **init))
+    stub = "window.Telegram = {WebApp: {initData: " + signed + ", ready() {}, expand() {}}};"
+    context.route(
+        TELEGRAM_JS, lambda route: route.fulfill(body=stub, content_type="text/javascript")
     )
-    context.route(TELEGRAM_JS, lambda route: route.fulfill(body=stub, content_type="text/javascript"))
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
@@ -184,7 +184,10 @@ def test_desktop_link_opens_the_page_and_downloads_the_docx(browser, server, ser
     page.locator(".editor button", has_text="取消").click()
     edit(page, "t2_good", "党纪学习教育期间，我逐章学习了条例。")
     page.locator("#status", has_text="已保存").wait_for()
-    assert service.storage.get(interview.id).state.answers["t2_good"] == "党纪学习教育期间，我逐章学习了条例。"
+    assert (
+        service.storage.get(interview.id).state.answers["t2_good"]
+        == "党纪学习教育期间，我逐章学习了条例。"
+    )
     with page.expect_download() as download:
         page.locator("#generate").click()
     assert download.value.suggested_filename.endswith(".docx")
