@@ -147,13 +147,13 @@ class Interviews:
         flow = self.flow_of(interview)
         inp = Input("revise", json.dumps({"step": key, "text": text}, ensure_ascii=False))
         if interview.version == version:
-            state, reply = engine.revise(flow, interview.state, key, text)
+            state, error = engine.revise(flow, interview.state, key, text)
             try:
                 saved = self.storage.save(interview, inp, state, source)
             except StaleInterview:
                 interview = self.storage.get(interview_id, owner)
             else:
-                return Revision(saved or self.storage.get(interview_id), error=reply.error)
+                return Revision(saved or self.storage.get(interview_id), error=error)
         for _ in range(_RETRIES):
             try:
                 saved = self.storage.save(interview, inp, interview.state, source)

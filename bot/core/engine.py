@@ -384,12 +384,14 @@ def _at_review(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
 
 
 @one_walk_each
-def revise(flow: Flow, state: State, key: str, text: str) -> tuple[State, Reply]:
+def revise(flow: Flow, state: State, key: str, text: str) -> tuple[State, str]:
     """Replace one text answer wherever the user is (the web page edits in place).
 
     The same checks as a chat answer: visible text, a required answer not emptied, the
     length limits; emptying an optional answer skips it. The cursor stays where it is
-    (a finished interview stays finished), and drafts the chat holds are kept.
+    (a finished interview stays finished), and drafts the chat holds are kept. Returns the
+    new state and "" or, refused, the state unchanged and why: the page has no next
+    question to show, so no Reply (and no review) is built.
     """
     state = settle(flow, state)
     target = next((s for s in steps_of(flow, state.answers) if s.key == key), None)
@@ -399,17 +401,16 @@ def revise(flow: Flow, state: State, key: str, text: str) -> tuple[State, Reply]
         or target.asked.kind not in ("text", "long_text")
         or value_at(state.answers, target) is MISSING
     ):
-        return _refuse(flow, state, texts.ERR_CANNOT_EDIT)
+        return state, texts.ERR_CANNOT_EDIT
     question = target.asked
     lines = [line.strip() for line in text.splitlines()]
     value: str | None = "\n".join(line for line in lines if line)
     if not _VISIBLE.search(value):
         if not question.optional:
-            return _refuse(flow, state, texts.ERR_REQUIRED)
+            return state, texts.ERR_REQUIRED
         value = None
     else:
         error = _length_error(question, value, final=True)
         if error:
-            return _refuse(flow, state, error)
-    new = settle(flow, replace(state, answers=with_value(state.answers, target, value)))
-    return new, show(flow, new, notice=texts.SAVED)
+            return state, error
+    return settle(flow, replace(state, answers=with_value(state.answers, target, value))), ""

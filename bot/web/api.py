@@ -178,7 +178,8 @@ def routes(
                 return 409, {"error": STALE, "document": document(fresh)}
             if result.error:
                 return 422, {"error": result.error}
-            return 200, {"document": document(result.interview)}
+            # The page asks for the redrawn document next; the save itself stays quick.
+            return 200, {"version": result.interview.version}
 
         status, payload = await asyncio.to_thread(revise)
         return JSONResponse(payload, status_code=status)

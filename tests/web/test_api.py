@@ -93,7 +93,7 @@ def test_a_save_changes_the_answer_and_is_logged_as_from_the_page(client, servic
     stored = service.storage.get(mine.id)
     assert stored.state.answers["t1_problems"][0]["summary"] == "落实上级部署不够坚决"
     assert stored.version == mine.version + 1
-    assert response.json()["document"]["version"] == stored.version
+    assert response.json()["version"] == stored.version
     event = service.storage.events(mine.id)[-1]
     assert event["kind"] == "revise" and event["source"].startswith("web:")
     assert "落实上级部署不够坚决" in event["value"]

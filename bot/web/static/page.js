@@ -67,6 +67,11 @@
     return id ? "?interview=" + encodeURIComponent(id) : "";
   }
 
+  async function reload() {
+    const response = await call("GET", "api/document?interview=" + page.interview);
+    if (response.ok) draw(await response.json());
+  }
+
   async function load() {
     auth = credentials();
     if (!auth) {
@@ -244,7 +249,8 @@
       const data = await response.json().catch(() => ({}));
       if (response.ok) {
         $("stale").hidden = true;
-        draw(data.document);
+        page.version = data.version;
+        await reload();
         status("已保存。");
       } else if (response.status === 409 && data.document) {
         draw(data.document);
