@@ -46,6 +46,42 @@ def cmd_console(args: argparse.Namespace) -> int:
     return console.run(args.flow)
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """The web page for the console's interviews, on this machine only, until Ctrl-C."""
+    import asyncio
+
+    from bot.web.api import routes
+    from bot.web.auth import Gate
+    from bot.web.server import create_app, serving
+
+    storage = open_storage(args.db)
+    owner = f"console:{args.user or getpass.getuser()}"
+    service = Interviews(storage, load_all())
+    if service.active(owner) is None:
+        print("还没有材料：先运行 duizhao console 开始答题。", file=sys.stderr)
+        return 1
+    # A new link each run: the one printed last time stops working.
+    token = storage.new_link_token(owner)
+    app = create_app(routes(service, Gate(storage), dt.date.today))
+
+    async def serve() -> None:
+        async with serving(app, "127.0.0.1", args.port):
+            print(
+                f"请在本机浏览器中打开（24 小时内有效，按 Ctrl-C 结束）：\n"
+                f"http://127.0.0.1:{args.port}/#t={token}",
+                flush=True,
+            )
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        storage.close()
+    return 0
+
+
 def cmd_flows_check(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.files] or flow_files()
     failed = 0
@@ -168,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="用户名（默认：当前系统用户）")
     p.add_argument("--out", type=Path, default=Path("."), help="报告输出目录（默认：当前目录）")
     p.set_defaults(func=cmd_console)
+
+    p = sub.add_parser("web", help="在本机浏览器里查看和修改整篇材料")
+    p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：用户数据目录）")
+    p.add_argument("--user", help="用户名（默认：当前系统用户）")
+    p.add_argument("--port", type=int, default=8765, help="本机端口（默认：8765）")
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询）")
     p.add_argument("--token", help="机器人令牌（默认：环境变量 BOT_TOKEN）")
