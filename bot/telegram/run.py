@@ -45,8 +45,8 @@ def configure_logging(token: str) -> None:
 
 
 def run_bot(config: BotConfig, flows: dict[str, Flow]) -> int:
-    """Run until SIGINT/SIGTERM; returns the process exit code."""
-    configure_logging(config.token)
+    """Run until SIGINT/SIGTERM; returns the process exit code. Logging is the caller's
+    (configure_logging), set up before the flows are loaded."""
     storage = Storage(config.db)
     app = build_application(Interviews(storage, flows), config)
     try:

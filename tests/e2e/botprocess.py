@@ -27,12 +27,14 @@ class BotProcess:
         log: Path,
         allowed: str | None = None,
         command: list[str] = DUIZHAO_RUN,
+        env: dict[str, str] | None = None,
     ):
         self.api = api
         self.db = db
         self.log = log
         self.allowed = allowed
         self.command = command
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> BotProcess:
@@ -43,7 +45,9 @@ class BotProcess:
             "BOT_API_BASE_URL": self.api.base_url,
             "PYTHONUNBUFFERED": "1",
         }
-        env.pop("BOT_ALLOWED_USERS", None)
+        for name in ("BOT_ALLOWED_USERS", "BOT_FLOWS"):
+            env.pop(name, None)
+        env.update(self.env)
         if self.allowed is not None:
             env["BOT_ALLOWED_USERS"] = self.allowed
         polls_before = self.api.polls()
