@@ -225,9 +225,9 @@ def test_a_revoked_link_shows_nothing(browser, server, service):
     assert "链接" in page.locator("#status").inner_text()
 
 
-def test_a_stale_save_is_refused_and_the_fresh_text_shown(browser, server, service):
-    interview = new_interview(service, "tg:106")
-    page = mini_app(browser, 106, width=1280)
+def test_a_stale_save_is_refused_and_the_fresh_text_shown(browser, server, service, shots):
+    interview = new_interview(service, "tg:106", t2_problems=vague_first_problem())
+    page = mini_app(browser, 106)
     page.goto(f"{server}?interview={interview.id}")
     page.locator(".sheet h1").wait_for()
     # Meanwhile the user changes the same answer in the chat.
@@ -235,11 +235,16 @@ def test_a_stale_save_is_refused_and_the_fresh_text_shown(browser, server, servi
     outcome = service.answer(outcome.interview, Input.text("在聊天里改的廉洁自律情况"))
     service.answer(outcome.interview, Input("done"))
     edit(page, "t4_good", "在网页上改的廉洁自律情况")
-    page.locator("#stale").wait_for()
-    assert "在网页上改的廉洁自律情况" in page.locator("#stale-text").inner_text()
+    row = page.locator(".row", has=answer(page, "t4_good"))
+    row.locator(".stale-note").wait_for()
+    assert "在网页上改的廉洁自律情况" in row.locator(".stale-text").inner_text()
     assert "在聊天里改的廉洁自律情况" in answer(page, "t4_good").inner_text()
     assert "别处" in page.locator("#status").inner_text()
+    assert "别处" in row.locator(".stale-note").inner_text()
     assert service.storage.get(interview.id).state.answers["t4_good"] == "在聊天里改的廉洁自律情况"
+    page.screenshot(path=str(shots / "stale-360.png"))
+    page.locator(".row", has=answer(page, "t2_problems[0].summary")).scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "finding-360.png"))
 
 
 def test_markup_in_answers_is_shown_as_text(browser, server, service, shots):

@@ -248,15 +248,13 @@
       });
       const data = await response.json().catch(() => ({}));
       if (response.ok) {
-        $("stale").hidden = true;
         page.version = data.version;
         await reload();
         status("已保存。");
       } else if (response.status === 409 && data.document) {
         draw(data.document);
-        $("stale-text").textContent = text;
-        $("stale").hidden = false;
-        status(data.error, true);
+        showStale(key, text, data.error);
+        status("没有保存：这份材料已在别处改过，见下方说明。", true);
       } else {
         error.textContent = data.error || "保存失败（" + response.status + "），请重试。";
         status("没有保存。", true);
@@ -268,6 +266,17 @@
       busy = false;
       button.disabled = false;
     }
+  }
+
+  // A refused save: beside the fresh text, the words the user typed, to copy from.
+  function showStale(key, text, error) {
+    const note = el("div", "note stale-note");
+    note.append(el("p", "", error + "您刚才写的是："), el("blockquote", "stale-text", text));
+    const span = document.querySelector('.answer[data-key="' + CSS.escape(key) + '"]');
+    const row = span ? span.closest(".row") : null;
+    const place = row ? row.querySelector(".notes") : $("doc");
+    place.prepend(note);
+    note.scrollIntoView({ block: "center" });
   }
 
   async function generate() {
