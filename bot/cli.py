@@ -7,9 +7,12 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
 
@@ -19,6 +22,12 @@ from bot.errors import DuizhaoError, FlowError
 from bot.flows import flow_files, load_all, load_flow, own_flow_files, pick
 from bot.service import Interviews
 from bot.storage import Storage, backup
+
+if TYPE_CHECKING:  # the Telegram adapter is imported only by `duizhao run`
+    from telegram.ext import Application
+
+    from bot.telegram.config import BotConfig
+    from bot.telegram.run import WebServer
 
 
 def default_db() -> Path:
@@ -194,18 +203,54 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.telegram.config import load_config
+    from bot.telegram.config import load_config, load_webhook, one_server
     from bot.telegram.run import configure_logging, run_bot
 
     db = args.db or default_db()
     config = load_config(args.token, db, args.api_base_url, args.allowed_users)
+    hook = load_webhook(
+        args.webhook_url, args.webhook_secret, args.webhook_listen, args.webhook_port
+    )
+    config = replace(config, webhook=hook)
+    one_server(config)
     if args.poll_timeout is not None:
         config = replace(config, poll_timeout=args.poll_timeout)
-    configure_logging(config.token)  # before the flows, whose overrides are logged
+    configure_logging(config.token, hook.secret if hook else "")  # before the flows are loaded
     flows = flows_of(args)
     if args.db is None:
         db.parent.mkdir(parents=True, exist_ok=True)
-    return run_bot(config, flows)
+    return run_bot(config, flows, web=web_server(config))
+
+
+def web_server(config: BotConfig) -> WebServer | None:
+    """The bot's web server, for run_bot to open: the webhook endpoint (with a webhook URL)
+    and the web page (with BOT_WEB_URL) on one app; None when neither is set. With a
+    webhook, the page shares its address (BOT_WEBHOOK_LISTEN/PORT)."""
+    from bot.telegram.context import DEPS
+    from bot.telegram.web import report_sender
+    from bot.web.api import routes
+    from bot.web.auth import Gate
+    from bot.web.server import create_app, serving
+    from bot.web.webhook import webhook_routes
+
+    hook = config.webhook
+    if hook is None and not config.web_url:
+        return None
+    host, port = (hook.listen, hook.port) if hook else (config.web_host, config.web_port)
+
+    def web(
+        receive: Callable[[dict], Awaitable[None]] | None, application: Application
+    ) -> AbstractAsyncContextManager[None]:
+        groups = []
+        if hook is not None and receive is not None:
+            groups.append(webhook_routes(hook.path, hook.secret, receive))
+        if config.web_url:
+            deps = application.bot_data[DEPS]
+            gate = Gate(deps.service.storage, config.token, config.allowed_users)
+            groups.append(routes(deps.service, gate, deps.today, report_sender(application)))
+        return serving(create_app(*groups), host, port)
+
+    return web
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,11 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="本机端口（默认：8765）")
     p.set_defaults(func=cmd_web)
 
-    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询）", parents=[own])
+    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询或 webhook）", parents=[own])
     p.add_argument("--token", help="机器人令牌（默认：环境变量 BOT_TOKEN）")
     p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：BOT_DB 或用户数据目录）")
     p.add_argument("--api-base-url", help="Bot API 地址（默认：BOT_API_BASE_URL 或 Telegram 官方）")
     p.add_argument("--allowed-users", help="允许使用的 Telegram 用户编号，逗号分隔")
+    p.add_argument(
+        "--webhook-url", help="用 webhook 接收消息：Telegram 推送的 https 地址（BOT_WEBHOOK_URL）"
+    )
+    p.add_argument(
+        "--webhook-secret", help="webhook 的密钥（BOT_WEBHOOK_SECRET；默认每次启动随机生成）"
+    )
+    p.add_argument(
+        "--webhook-listen", help="网页服务监听的地址（BOT_WEBHOOK_LISTEN，默认 127.0.0.1）"
+    )
+    p.add_argument("--webhook-port", help="网页服务监听的端口（BOT_WEBHOOK_PORT，默认 8080）")
     p.add_argument("--poll-timeout", type=int, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_run)
 

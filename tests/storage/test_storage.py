@@ -108,6 +108,7 @@ def test_wal_and_schema_version(service, db_path):
         "m005_imports",
         "m006_versions",
         "m007_web_links",
+        "m009_updates_seen",
     ]
 
 
