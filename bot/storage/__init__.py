@@ -10,9 +10,10 @@ from bot.storage.imports import ImportRows
 from bot.storage.inbox import InboxRows
 from bot.storage.interviews import Interview, InterviewRows
 from bot.storage.reminders import ReminderRows
+from bot.storage.weblinks import WebLinkRows
 
 
-class Storage(InterviewRows, ReminderRows, ImportRows, InboxRows):
+class Storage(InterviewRows, ReminderRows, ImportRows, InboxRows, WebLinkRows):
     """The SQLite database of one installation; safe to share between threads."""
 
 

@@ -115,3 +115,10 @@ def m009_updates_seen(db: Database) -> None:
     # The ids of updates a webhook delivered: Telegram sends one again when it did not see
     # our answer, possibly after it was handled and left the inbox.
     db["updates_seen"].create({"update_id": int, "seen_at": str}, pk="update_id")
+
+
+@migrations()
+def m010_web_links(db: Database) -> None:
+    # One secret per owner signs their desktop links; a new link or /web off replaces or
+    # deletes it, which revokes every link signed before.
+    db["web_links"].create({"owner": str, "secret": str, "created_at": str}, pk="owner")

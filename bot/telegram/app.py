@@ -28,12 +28,13 @@ from telegram.ext import (
 from bot.core.callbacks import pattern
 from bot.core.commands import MENU
 from bot.service import Interviews
-from bot.telegram import fallbacks, interview, lastyear, manage, reminders
+from bot.telegram import fallbacks, interview, lastyear, manage, reminders, web
 from bot.telegram.config import BotConfig
 from bot.telegram.context import DEPS, Context, Deps, utcnow
 from bot.telegram.guard import guard
 from bot.telegram.request import FewConnections
 
+WEB_COMMAND = ("web", "在电脑上打开整篇材料")
 COMMANDS = {
     "start": interview.cmd_start,
     "new": interview.cmd_new,
@@ -53,9 +54,10 @@ COMMANDS = {
     "deadline": reminders.cmd_deadline,
     "lastyear": lastyear.cmd_lastyear,
     "remind": reminders.cmd_remind,
+    "web": web.cmd_web,
 }
 # Commands that read what follows them (/start's is a deep-link payload, ignored).
-TAKES_ARGS = {"start", "deadline", "remind"}
+TAKES_ARGS = {"start", "deadline", "remind", "web"}
 
 
 def build_application(
@@ -102,4 +104,5 @@ def build_application(
 
 
 async def _post_init(app: Application) -> None:
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
+    menu = [*MENU, WEB_COMMAND] if app.bot_data[DEPS].config.web_url else MENU
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu])
