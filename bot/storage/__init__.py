@@ -9,10 +9,11 @@ from bot.storage.backup import backup
 from bot.storage.imports import ImportRows
 from bot.storage.inbox import InboxRows
 from bot.storage.interviews import Interview, InterviewRows
+from bot.storage.meetings import MeetingRows
 from bot.storage.reminders import ReminderRows
 
 
-class Storage(InterviewRows, ReminderRows, ImportRows, InboxRows):
+class Storage(InterviewRows, ReminderRows, ImportRows, InboxRows, MeetingRows):
     """The SQLite database of one installation; safe to share between threads."""
 
 
