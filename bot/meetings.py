@@ -68,6 +68,7 @@ class Meetings:
         name: str,
         deadline: dt.date,
         roster: tuple[str, ...] = (),
+        organiser_name: str = "",
     ) -> Meeting:
         if flow_id not in self.service.flows:
             raise MeetingError("没有这种材料。")
@@ -75,7 +76,7 @@ class Meetings:
         if not name or len(name) > NAME_MAX:
             raise MeetingError(f"会议名称要写 1 到 {NAME_MAX} 个字。")
         return self.storage.create_meeting(
-            organiser, flow_id, name, deadline, new_code(), roster[:ROSTER_MAX]
+            organiser, flow_id, name, deadline, new_code(), roster[:ROSTER_MAX], organiser_name
         )
 
     def by_code(self, code: str) -> Meeting | None:

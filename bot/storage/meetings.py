@@ -23,6 +23,7 @@ class Meeting:
     name: str
     deadline: date
     organiser: str
+    organiser_name: str
     roster: tuple[str, ...]
     created_at: str
 
@@ -63,6 +64,7 @@ class MeetingRows(Connection):
         deadline: date,
         code: str,
         roster: tuple[str, ...] = (),
+        organiser_name: str = "",
     ) -> Meeting:
         with self._write() as db:
             table = db["meetings"]
@@ -73,6 +75,7 @@ class MeetingRows(Connection):
                     "name": name,
                     "deadline": deadline.isoformat(),
                     "organiser": organiser,
+                    "organiser_name": organiser_name,
                     "roster": json.dumps(list(roster), ensure_ascii=False),
                     "created_at": self._now(),
                 }
@@ -128,6 +131,7 @@ class MeetingRows(Connection):
             name=row["name"],
             deadline=date.fromisoformat(row["deadline"]),
             organiser=row["organiser"],
+            organiser_name=row["organiser_name"] or "",
             roster=tuple(json.loads(row["roster"] or "[]")),
             created_at=row["created_at"],
         )

@@ -99,6 +99,7 @@ def m006_meetings(db: Database) -> None:
             "name": str,
             "deadline": str,
             "organiser": str,
+            "organiser_name": str,
             "roster": str,
             "created_at": str,
         },

@@ -94,4 +94,5 @@ HELP = """使用说明
 /deadline 设置会议或提交日期（如 /deadline 12月20日）
 /lastyear 导入去年的材料（粘贴全文；也可以直接发送 .docx 或 .txt 文件）
 /remind 开启或关闭提醒（/remind on、/remind off）
+/meeting 班子会议：组织者新建会议、发邀请链接，成员写完提交给组织者（/meeting new、/meeting status）
 /help 本说明"""
