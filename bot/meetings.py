@@ -16,10 +16,12 @@ import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.core import crosscheck, reminders
+from bot.core import banzi, crosscheck, reminders
+from bot.core.banzi import Offer
 from bot.core.crosscheck import CrossCheck, Item, Member
 from bot.core.model import Flow
 from bot.core.replies import summarize
+from bot.core.state import ADD, Input
 from bot.errors import DuizhaoError, UnknownInterview
 from bot.service import Interviews, Outcome
 from bot.storage.meetings import Meeting, Membership, Submission
@@ -295,6 +297,56 @@ class Meetings:
             return self.storage.get(m.interview_id, m.owner).finished
         except UnknownInterview:
             return True
+
+    # -- the 班子 material -----------------------------------------------------------------------
+
+    def team_report(self, meeting_id: int, viewer: str, source: str | None = None) -> Outcome:
+        """The organiser's 领导班子 report for the meeting: begun once, then resumed."""
+        meeting = self._organising(meeting_id, viewer, organiser_only=True)
+        flow = self.flow_of(meeting)
+        if not banzi.has_team_variant(flow):
+            raise MeetingError("这种材料没有领导班子的写法。")
+        if meeting.team_interview is not None:
+            try:
+                interview = self.storage.activate(viewer, meeting.team_interview)
+                return self.service.resume(interview)
+            except UnknownInterview:
+                pass  # deleted since: begin again
+        outcome = self.service.start(viewer, flow.id, source)
+        outcome = self.service.bring_in(outcome.interview, {banzi.TEAM_QUESTION: True}, {})
+        self.storage.set_team_interview(meeting.id, outcome.interview.id)
+        self.storage.set_deadline(outcome.interview.id, viewer, meeting.deadline)
+        return self.service.resume(outcome.interview)
+
+    def offers(self, meeting_id: int, viewer: str, section_id: str) -> list[Offer]:
+        """The members' submitted problems of one theme, near-duplicates grouped."""
+        meeting = self._organising(meeting_id, viewer)
+        members = [Member(s.owner, n, s.answers) for n, s in self.submissions(meeting.id, viewer)]
+        return banzi.offers(self.flow_of(meeting), section_id, members)
+
+    def adopt(self, meeting_id: int, viewer: str, section_id: str, index: int) -> Outcome:
+        """Write offer `index` as the next problem of the theme in the 班子 report."""
+        meeting = self._organising(meeting_id, viewer, organiser_only=True)
+        flow = self.flow_of(meeting)
+        q = banzi.problems_question(flow, section_id)
+        found = self.offers(meeting.id, viewer, section_id)
+        if q is None or not 0 <= index < len(found) or meeting.team_interview is None:
+            raise MeetingError("这条问题已经不在了，请重新打开列表。")
+        interview = self.storage.get(meeting.team_interview, viewer)
+        cursor = interview.state.cursor
+        first = q.questions[0].id
+        at_new_item = cursor.startswith(f"{q.id}[") and cursor.endswith(f"].{first}")
+        if cursor != f"{q.id}[+]" and not at_new_item:
+            title = flow.section_of(q.id).title
+            raise MeetingError(f"请先在班子材料里写到“{title}”的问题这一步，再采用。")
+        inputs = [("choose", ADD)] if cursor == f"{q.id}[+]" else []
+        inputs += banzi.adopt_inputs(q, found[index])
+        outcome = self.service.resume(interview)
+        for kind, value in inputs:
+            outcome = self.service.answer(outcome.interview, Input(kind, value))
+            if outcome.reply.error:
+                break
+        return outcome
 
     # -- who may ------------------------------------------------------------------------------
 

@@ -181,3 +181,30 @@ def test_deadline_reminders_for_finished_unsubmitted_reports(meetings, meeting):
     assert meetings.due_reminders(three.replace(hour=23) + dt.timedelta(days=2)) == []
     one = dt.datetime(2026, 12, 19, 10, tzinfo=SH)
     assert [r for _, _, r in meetings.due_reminders(one)] == [("deadline-1",)]
+
+
+def test_the_team_report_offers_members_problems_per_theme_to_adopt(meetings, meeting):
+    meetings.join(meeting, "tg:2", "张三")
+    meetings.join(meeting, "tg:3", "李四")
+    finished(meetings, meeting.id, "tg:2")
+    meetings.submit(meeting.id, "tg:2")
+    similar = answers()  # 李四 raised the same three t1 problems in the same words
+    finished(meetings, meeting.id, "tg:3", similar)
+    meetings.submit(meeting.id, "tg:3")
+    offered = meetings.offers(meeting.id, "tg:1", "t1")
+    assert [o.names for o in offered] == [("张三", "李四")] * 3  # merged, not offered twice
+    with pytest.raises(MeetingError):
+        meetings.offers(meeting.id, "tg:2", "t1")  # a member sees no one's problems
+    outcome = meetings.team_report(meeting.id, "tg:1")
+    assert outcome.interview.state.answers["as_team"] is True
+    with pytest.raises(MeetingError, match="请先在班子材料里写到"):
+        meetings.adopt(meeting.id, "tg:1", "t2", 0)
+    service = meetings.service
+    interview = service.answer(outcome.interview, Input("skip")).interview  # t1_good
+    outcome = meetings.adopt(meeting.id, "tg:1", "t1", 1)
+    assert outcome.interview.state.cursor == "t1_problems[+]"
+    adopted = outcome.interview.state.answers["t1_problems"][0]
+    assert adopted == offered[1].item and interview.id == outcome.interview.id
+    outcome = meetings.adopt(meeting.id, "tg:1", "t1", 0)
+    assert len(outcome.interview.state.answers["t1_problems"]) == 2
+    assert meetings.team_report(meeting.id, "tg:1").interview.id == interview.id  # resumed

@@ -26,6 +26,7 @@ class Meeting:
     organiser_name: str
     roster: tuple[str, ...]
     created_at: str
+    team_interview: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,12 @@ class MeetingRows(Connection):
             db.execute("update meetings set code = ? where id = ?", [code, meeting_id])
         return self.meeting(meeting_id)
 
+    def set_team_interview(self, meeting_id: int, interview_id: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "update meetings set team_interview = ? where id = ?", [interview_id, meeting_id]
+            )
+
     def meetings_of(self, owner: str) -> list[Meeting]:
         """Meetings the owner organises or belongs to, newest first."""
         with self._read() as db:
@@ -134,6 +141,7 @@ class MeetingRows(Connection):
             organiser_name=row["organiser_name"] or "",
             roster=tuple(json.loads(row["roster"] or "[]")),
             created_at=row["created_at"],
+            team_interview=row["team_interview"],
         )
 
     # -- members -----------------------------------------------------------------------------

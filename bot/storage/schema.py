@@ -101,6 +101,7 @@ def m006_meetings(db: Database) -> None:
             "organiser": str,
             "organiser_name": str,
             "roster": str,
+            "team_interview": int,  # the organiser's 领导班子 report, when begun
             "created_at": str,
         },
         pk="id",

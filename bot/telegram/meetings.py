@@ -17,7 +17,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.core import callbacks, reminders
+from bot.core import banzi, callbacks, reminders
 from bot.core.commands import parse_command
 from bot.core.replies import summarize
 from bot.meetings import CO, ORGANISER, MeetingError, Meetings, MemberStatus
@@ -301,6 +301,8 @@ async def _organiser_screen(update: Update, context: Context, meeting: Meeting) 
     if meetings.role(meeting, owner) == ORGANISER:
         keyboard[-1].append(button(say.REVOKE, meeting.id, "rv"))
         keyboard.append([button(say.CO, meeting.id, "co")])
+        if banzi.has_team_variant(meetings.flow_of(meeting)):
+            keyboard.append([button(say.TEAM, meeting.id, "bz")])
     await send(update, f"{escape(head)}\n{table}", InlineKeyboardMarkup(keyboard))
 
 
@@ -427,12 +429,72 @@ async def _organiser_press(
             for m in members
         ]
         await send(update, say.CO_PICK, InlineKeyboardMarkup(keyboard), parse_mode=None)
+    elif verb in ("bz", "bt", "ba"):
+        await _team_press(update, context, meeting, verb, arg)
     elif verb == "cm":
         membership = meetings.name_co(meeting.id, owner, arg)
         text = say.CO_SET if membership.role == CO else say.CO_UNSET
         await send(update, text.format(name=membership.name), parse_mode=None)
     else:
         await send(update, say.STALE, parse_mode=None)
+
+
+async def _team_press(
+    update: Update, context: Context, meeting: Meeting, verb: str, arg: str
+) -> None:
+    """The 班子 material: begin or resume it, the members' problems of a theme, adopt one."""
+    meetings = _meetings(context)
+    owner = owner_of(update)
+    flow = meetings.flow_of(meeting)
+    titles = dict(banzi.themes(flow))
+    if verb == "bz":
+        outcome = await asyncio.to_thread(
+            meetings.team_report, meeting.id, owner, f"tg:{update.update_id}"
+        )
+        keyboard = [
+            [button(say.TEAM_THEME.format(title=_short(title)), meeting.id, "bt", sid)]
+            for sid, title in titles.items()
+        ]
+        await send(update, say.TEAM_STARTED, InlineKeyboardMarkup(keyboard), parse_mode=None)
+        await show(update, context, outcome, with_section=True)
+    elif verb == "bt" and arg in titles:
+        found = meetings.offers(meeting.id, owner, arg)
+        if not found:
+            await send(update, say.OFFERS_NONE, parse_mode=None)
+            return
+        lines = [say.OFFERS_HEAD.format(title=_short(titles[arg]))]
+        for n, offer in enumerate(found, 1):
+            detail = " ".join(v for k, v in offer.item.items() if v != offer.summary)
+            lines.append(
+                say.OFFER_LINE.format(
+                    n=n, names="、".join(offer.names), summary=offer.summary, detail=_clip(detail)
+                )
+            )
+        buttons = [
+            button(say.ADOPT.format(n=n), meeting.id, "ba", f"{arg}:{n - 1}")
+            for n in range(1, len(found) + 1)
+        ]
+        await send_long(update, lines[0], "\n".join(lines[1:]))
+        await send(update, lines[0], InlineKeyboardMarkup(view.rows(buttons)), parse_mode=None)
+    elif verb == "ba":
+        sid, _, index = arg.partition(":")
+        if not index.isdigit():
+            await send(update, say.STALE, parse_mode=None)
+            return
+        outcome = await asyncio.to_thread(meetings.adopt, meeting.id, owner, sid, int(index))
+        await show(update, context, outcome, notice=say.ADOPTED)
+    else:
+        await send(update, say.STALE, parse_mode=None)
+
+
+def _short(title: str) -> str:
+    title = title.removeprefix("在").removesuffix("方面")
+    return title if len(title) <= 14 else title[:14] + "…"
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 async def _new_step(update: Update, context: Context, verb: str, arg: str) -> None:

@@ -332,6 +332,31 @@ def test_all_submissions_as_one_zip_named_by_member(world):
     assert names == [f"01-张三-{FLOW.title}.docx", f"02-李四-{FLOW.title}.docx"]
 
 
+def test_the_team_report_offers_the_members_problems_per_theme(world):
+    o = world.organiser
+    say(o, "/meeting status")
+    o.click("撰写班子材料")
+    o.wait_for(lambda m: m.text and "这方面" in m.text and "做得比较好" in m.text)
+    themes = next(m for m in reversed(o.messages) if m.text and m.text.startswith("领导班子的材料"))
+    o.click("跳过")
+    o.wait_reply()
+    o.click("成员的问题：带头增强党性", themes)
+    offered = o.wait_for(lambda m: m.buttons and m.buttons[0][0] == "采用1")
+    listing = "\n".join(m.text or "" for m in o.messages[-4:])
+    assert "1. 张三、李四：学纪知纪还不够深入" in listing  # the planted pair, merged
+    assert "请先在班子材料里写到" in press(o, "采用1")  # t1 comes first
+    o.click("成员的问题：带头严守政治纪律", themes)
+    o.wait_for(lambda m: m.buttons and m.buttons[0][0] == "采用1")
+    assert "1. 张三：" in "\n".join(m.text or "" for m in o.messages[-4:])
+    o.click("采用1")
+    reply = o.wait_for(lambda m: m.text and "已采用" in m.text)
+    assert "再加一个问题" in str(reply.buttons)
+    team = world.service.active("tg:6000")
+    assert team.state.answers["as_team"] is True
+    assert team.state.answers["t1_problems"][0]["summary"] == zhang()["t1_problems"][0]["summary"]
+    assert offered.buttons
+
+
 def test_remind_all_not_submitted_once(world):
     o = world.organiser
     say(o, "/meeting status")
@@ -350,8 +375,11 @@ def test_deadline_reminders_on_the_clock(world):
     assert world.run(send_reminders(world.app)) == 0
     world.clock.set(17, hour=9)
     assert world.run(send_meeting_reminders(world.app)) == 1  # 王五: finished, not submitted
-    assert world.run(send_reminders(world.app)) == 1  # 赵六: his unfinished interview
+    # 赵六's unfinished interview, and the organiser's unfinished 班子 report: both take the
+    # meeting's deadline.
+    assert world.run(send_reminders(world.app)) == 2
     assert "还没有提交给组织者" in wang_.messages[-1].text
     assert "还没写完" in zhao.messages[-1].text and "2026年12月20日" in zhao.messages[-1].text
     assert world.run(send_meeting_reminders(world.app)) == 0  # once per reason
     assert counts() == (before[0] + 1, before[1] + 1)
+    assert "2026年12月20日" in world.organiser.messages[-1].text
