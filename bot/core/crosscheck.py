@@ -10,6 +10,7 @@ on benchmarks/data/duplicates.yaml and the fixture reports (benchmarks/crosschec
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +27,9 @@ from bot.core.steps import context
 SAME = 0.25
 # 期限: a date, a month, a season, a frequency, or one of the genre's words for "ongoing".
 TIME_LIMIT = re.compile(
-    r"[0-9０-９]+\s*[年月日周天]|[一二三四五六七八九十两]+(?:个)?[月周天]|月底|月中|年底|年内|年前|"
-    r"季度|半年|[年月周季天日]内|每[年月周季天日]|前完成|之前|以前|日前|节前|长期坚持|长期抓|"
-    r"常态化|立行立改|即知即改|限期|期限|明年|今年|当年|本月|本周|汛期"
+    r"[0-9０-９]+\s*个?[年月日周天]|[一二三四五六七八九十两]+个?[月周天]|月底|月中|年底|年内|年前|"
+    r"季度|半年|学期|[年月周季天日]内|每[年月周季天日学]|[月季]调度|[月季]通报|前完成|之前|以前|"
+    r"日前|节前|长期坚持|长期抓|常态化|立行立改|即知即改|限期|期限|明年|今年|当年|本月|本周|汛期"
 )
 
 
@@ -146,21 +147,29 @@ def measures_of(flow: Flow, member: Member) -> list[Item]:
 
 
 def twins(items: Sequence[Item]) -> list[Twin]:
-    """Pairs of items from different members that say the same thing, most alike first."""
+    """Pairs of items from different members that say the same thing, most alike first.
+
+    Shared bigrams are counted through an index from each bigram to the items holding it,
+    so pairs with nothing in common (most of them) cost nothing.
+    """
     found = []
     for kind in ("problem", "measure"):
-        of_kind = [(i, bigrams(i.text)) for i in items if i.kind == kind]
-        for n, (a, mine) in enumerate(of_kind):
-            size = len(mine)
-            for b, theirs in of_kind[n + 1 :]:
-                # Jaccard is at most the ratio of the sizes: most pairs end here.
-                if b.member.key == a.member.key or SAME * max(size, len(theirs)) > min(
-                    size, len(theirs)
-                ):
-                    continue
-                shared = len(mine & theirs)
-                if shared and shared >= SAME * (size + len(theirs) - shared):
-                    found.append(Twin(a, b, shared / (size + len(theirs) - shared)))
+        of_kind = [i for i in items if i.kind == kind]
+        grams = [bigrams(i.text) for i in of_kind]
+        holders: dict[str, list[int]] = {}
+        for n, mine in enumerate(grams):
+            for gram in mine:
+                holders.setdefault(gram, []).append(n)
+        for n, mine in enumerate(grams):
+            shared: Counter[int] = Counter()
+            for gram in mine:
+                shared.update(m for m in holders[gram] if m > n)
+            a = of_kind[n]
+            for m, count in shared.items():
+                b = of_kind[m]
+                score = count / (len(mine) + len(grams[m]) - count)
+                if score >= SAME and a.member.key != b.member.key:
+                    found.append(Twin(a, b, score))
     return sorted(found, key=lambda t: -t.similarity)
 
 
