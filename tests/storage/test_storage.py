@@ -113,6 +113,7 @@ def test_wal_and_schema_version(service, db_path):
         "m008_inbox_attempts",
         "m009_updates_seen",
         "m010_web_links",
+        "m011_meetings",
     ]
 
 
