@@ -13,7 +13,8 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from bot.core import answersfile, engine
-from bot.errors import DuizhaoError, FlowError
+from bot.core.yamltext import decode
+from bot.errors import AnswersFileError, DuizhaoError, FlowError
 from bot.flows import flow_files, load_all, load_flow, pick
 from bot.service import Interviews
 from bot.storage import Storage, backup
@@ -34,15 +35,26 @@ def open_storage(path: Path | None) -> Storage:
     return Storage(path)
 
 
+def read_answers(path: str) -> str:
+    """An answers file's text; one not in UTF-8 (or UTF-16 with a BOM) is refused."""
+    try:
+        return decode(Path(path).read_bytes())
+    except UnicodeDecodeError as exc:
+        raise AnswersFileError(
+            f"{path} 不是 UTF-8 编码的文字（第 {exc.start} 个字节），请另存为 UTF-8 后再试"
+        ) from None
+
+
 def cmd_console(args: argparse.Namespace) -> int:
-    from bot.console import Console
+    from bot.console import Console, terminal_input
 
     flows = load_all()
     if args.flow:
         pick(flows, args.flow)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
-    console = Console(Interviews(storage, flows), owner, out_dir=args.out)
+    service = Interviews(storage, flows)
+    console = Console(service, owner, out_dir=args.out, read=terminal_input())
     return console.run(args.flow)
 
 
@@ -112,7 +124,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     flows = load_all()
-    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    flow, data = answersfile.parse(read_answers(args.file), flows)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
     interview = storage.create(owner, flow, engine.adopt(flow, data.answers))
@@ -124,7 +136,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from bot.report.render import render_files
 
     flows = load_all()
-    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    flow, data = answersfile.parse(read_answers(args.file), flows)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     unknown = set(formats) - {"docx", "md", "txt"}
     if unknown:

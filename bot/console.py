@@ -7,17 +7,20 @@ loses nothing; the next run resumes where the user stopped.
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.core import engine, replies
-from bot.core.commands import parse_command
+from bot.core.commands import parse_command, typed_number
 from bot.core.replies import Button, Prompt, Reply
 from bot.core.state import Input
+from bot.errors import StorageError
 from bot.report.render import build_document, render_files
 from bot.report.writers.text import to_text
-from bot.service import Interviews
+from bot.service import Interviews, Outcome
 from bot.storage import Interview
 
 WELCOME = (
@@ -36,6 +39,13 @@ NO_FINDING = "请输入审阅意见的序号，例如 /fix 1（全文字数这�
 NO_GUIDE = "这一部分没有补充说明。"
 NO_SAMPLES = "这一题没有参考表述。"
 SAMPLES_HEADER = "参考表述（输入 /sample 加序号放进草稿，再把“××”换成您自己的情况）："
+NOT_UTF8 = (
+    "（您的终端发送的不是 UTF-8 编码的文字，已按 {encoding} 读取；如有乱码，请把终端设为 UTF-8。）"
+)
+DB_BUSY = "数据库正被另一个程序（机器人或另一个终端）占用，正在等待……您输入的这一行没有丢，会在可以写入时保存。"
+# Seconds between attempts while the database stays locked (each attempt itself waits up to
+# the connection's busy timeout).
+LOCKED_RETRY_SECONDS = 1.0
 HELP = """可用命令：
   /back 上一步    /skip 跳过本题    /done 完成本题（长回答写完时）
   /keep 保留原答案    /edit 修改已答的题    /restart 本部分重写
@@ -56,6 +66,7 @@ class Console:
         read: Callable[[str], str] = input,
         out: TextIO | None = None,
         today: Callable[[], dt.date] = dt.date.today,
+        pause: Callable[[float], None] = time.sleep,
     ):
         self.service = service
         self.owner = owner
@@ -63,7 +74,9 @@ class Console:
         self.read = read
         self.out = out
         self.today = today
+        self.pause = pause
         self.interview: Interview | None = None
+        self._fallback = ""
 
     def say(self, *lines: str) -> None:
         for line in lines:
@@ -74,7 +87,7 @@ class Console:
         try:
             self._begin(flow_id)
             while True:
-                line = self.read("> ")
+                line = self._read_line()
                 if not self._handle(line):
                     break
         except (EOFError, KeyboardInterrupt):
@@ -97,14 +110,25 @@ class Console:
         self.interview = outcome.interview
         self._show(outcome.reply, force_section=True)
 
+    def _read_line(self) -> str:
+        """One typed line. A terminal in another encoding than the locale's (GBK over SSH)
+        sends bytes the locale cannot decode; they arrive as surrogates (see
+        `terminal_input`) and are read as GB18030, or with replacements, and the user is told."""
+        line = self.read("> ")
+        text, fallback = decode_line(line)
+        if fallback and fallback != self._fallback:
+            self._fallback = fallback
+            self.say(NOT_UTF8.format(encoding=fallback))
+        return text
+
     def _choose_flow(self) -> str:
         flows = list(self.service.flows.values())
         self.say(CHOOSE_FLOW)
         self.say(*(f"  {i}. {f.title}" for i, f in enumerate(flows, 1)))
         while True:
-            choice = self.read("> ").strip()
-            if choice.isdigit() and 1 <= int(choice) <= len(flows):
-                return flows[int(choice) - 1].id
+            number = typed_number(self._read_line())
+            if number is not None and 1 <= number <= len(flows):
+                return flows[number - 1].id
             self.say(UNKNOWN_CHOICE)
 
     # -- one line ----------------------------------------------------------------------------
@@ -142,13 +166,25 @@ class Console:
         assert self.interview is not None
         was_finished = self.interview.finished
         before = self.interview.state.cursor
-        outcome = self.service.answer(self.interview, inp)
+        outcome = self._saving(lambda: self.service.answer(self.interview, inp))
         if outcome is None:
             return
         self.interview = outcome.interview
         self._show(outcome.reply, compact=self.interview.state.cursor == before)
         if self.interview.finished and not was_finished:
             self._write_report()
+
+    def _saving(self, save: Callable[[], Outcome | None]) -> Outcome | None:
+        """Save, waiting as long as another program holds the database: the line the user
+        typed is kept in hand, never dropped because the bot was busy writing."""
+        while True:
+            try:
+                return save()
+            except StorageError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                self.say(DB_BUSY)
+                self.pause(LOCKED_RETRY_SECONDS)
 
     def _edit(self, arg: str) -> None:
         assert self.interview is not None
@@ -157,8 +193,9 @@ class Console:
         if not choices:
             self.say(NOTHING_TO_EDIT)
             return
-        if arg.isdigit() and 1 <= int(arg) <= len(choices):
-            self._apply(Input("edit", choices[int(arg) - 1].value))
+        number = typed_number(arg)
+        if number is not None and 1 <= number <= len(choices):
+            self._apply(Input("edit", choices[number - 1].value))
             return
         if arg:
             self._apply(Input("edit", arg))
@@ -170,13 +207,11 @@ class Console:
         assert self.interview is not None
         review = replies.show(self.service.flow_of(self.interview), self.interview.state).review
         findings = review.findings if review else ()
-        if (
-            not (arg.isdigit() and 1 <= int(arg) <= len(findings))
-            or not findings[int(arg) - 1].step
-        ):
+        number = typed_number(arg)
+        if number is None or not 1 <= number <= len(findings) or not findings[number - 1].step:
             self.say(NO_FINDING)
             return
-        self._apply(Input("edit", findings[int(arg) - 1].step))
+        self._apply(Input("edit", findings[number - 1].step))
 
     def _current_prompt(self) -> Prompt | None:
         assert self.interview is not None
@@ -269,3 +304,27 @@ class Console:
             self.say("  ".join(f"{i}. {o.label}" for i, o in enumerate(options, 1)))
         if actions:
             self.say("（" + " · ".join(f"/{a.kind} {a.label}" for a in actions) + "）")
+
+
+def terminal_input(stream: TextIO = sys.stdin) -> Callable[[str], str]:
+    """`input`, with bytes the terminal's encoding cannot decode kept as surrogates for
+    `decode_line` instead of raising UnicodeDecodeError on the first Chinese character."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
+    return input
+
+
+def decode_line(line: str) -> tuple[str, str]:
+    """The line as the user meant it, and the encoding fallen back to ("" if none)."""
+    try:
+        line.encode("utf-8")
+        return line, ""
+    except UnicodeEncodeError:
+        pass
+    encoding = getattr(sys.stdin, "encoding", None) or "utf-8"
+    raw = line.encode(encoding, "surrogateescape")
+    try:
+        return raw.decode("gb18030"), "GB18030"
+    except UnicodeDecodeError:
+        return raw.decode(encoding, "replace"), "替换无法识别的字符"

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core import texts
+from bot.core.commands import typed_number
 from bot.core.conditions import holds
 from bot.core.limits import char_cap
 from bot.core.loader import step_key
@@ -236,9 +237,10 @@ def _sample(flow, state, steps, index, current, value: str) -> tuple[State, Repl
     samples = current.asked.samples
     if current.more or current.asked.kind != "long_text" or not samples:
         return _refuse(flow, state, texts.ERR_NOT_HERE)
-    if not value.isdigit() or not 1 <= int(value) <= len(samples):
+    number = typed_number(value)
+    if number is None or not 1 <= number <= len(samples):
         return _refuse(flow, state, texts.ERR_NO_SAMPLE.format(n=len(samples)))
-    draft = [*state.drafts.get(current.key, []), samples[int(value) - 1]]
+    draft = [*state.drafts.get(current.key, []), samples[number - 1]]
     error = _length_error(current.asked, _join_pieces(draft), final=False)
     if error:
         return _refuse(flow, state, error)
@@ -300,6 +302,8 @@ def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]
 def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State, Reply]:
     """Typed answers to a choice: an option's number or its label (several for multi)."""
     options = choice_buttons(current, state.answers)
+    if not _VISIBLE.search(text):
+        return _refuse(flow, state, texts.ERR_PICK_EMPTY)
     if current.asked.kind == "multi" and not current.more:
         parts = [p for p in re.split(r"[\s,，、;；]+", text) if p]
         chosen = [_match(options, p) for p in parts]
@@ -315,8 +319,9 @@ def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State,
 
 def _match(options: tuple[Button, ...], text: str) -> str | None:
     text = text.strip().rstrip("。.")
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1].value
+    number = typed_number(text)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1].value
     return next((o.value for o in options if text in (o.label, o.value)), None)
 
 

@@ -487,3 +487,32 @@ def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flo
         state, reply = engine.step(small_flow, state, inp)
         assert state.cursor == cursor
         assert len(walked) <= 2, f"{inp}: {len(walked)} walks"
+
+
+AT_AREA = [cmd("skip"), T("学习不够"), cmd("skip"), C("done")]
+
+
+@pytest.mark.parametrize(
+    "typed, area", [("②", "工作"), ("²", "工作"), ("２", "工作"), ("3。", "作风")]
+)
+def test_circled_superscript_and_full_width_numbers_pick_a_choice(small_flow, typed, area):
+    state, replies = play(small_flow, [*AT_AREA, T(typed)])
+    assert replies[-1].error == ""
+    assert state.answers["area"] == area
+
+
+@pytest.mark.parametrize("typed", ["⑨", "9" * 5000, "½"])
+def test_other_number_like_text_is_not_an_option(small_flow, typed):
+    state, replies = play(small_flow, [*AT_AREA, T(typed)])
+    assert replies[-1].error.endswith("不是可选项，请点按钮或输入序号。")
+    assert state.cursor == "area"
+
+
+def test_blank_text_at_a_button_question_asks_for_a_choice(small_flow):
+    state, replies = play(small_flow, [*AT_AREA, T("   ")])
+    assert replies[-1].error == "没有收到内容。请点按钮选择，或输入选项的序号。"
+
+
+def test_a_sample_picked_by_a_circled_number(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "①")])
+    assert state.drafts == {"problems[0].case": ["今年只参加了××次学习。"]}
