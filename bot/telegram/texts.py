@@ -12,7 +12,10 @@ NO_DEADLINE = "还没有设置会议或提交日期。"
 DEADLINE_USAGE = "设置：/deadline 12月20日（或 2026-12-20）；取消：/deadline 取消"
 DEADLINE_SET = "已设置。"
 DEADLINE_CLEARED = "已取消截止日期。"
-DEADLINE_BAD = "“{text}”不是一个还没过去的日期。请写成 12月20日 或 2026-12-20。"
+DEADLINE_BAD = "“{text}”不是日期。请写成 12月20日 或 2026-12-20。"
+DEADLINE_NO_SUCH_DATE = "日历上没有“{text}”这一天，请检查后再发，例如 12月20日 或 2026-12-20。"
+DEADLINE_NOT_SOON = "今年和明年都没有“{text}”（2月29日只在闰年有），请写一个还没到的日期。"
+DEADLINE_PASSED_BAD = "“{text}”已经过去了，请写一个还没到的日期。"
 DAYS_LEFT = "截止日期 {date}，还有 {days} 天。"
 DEADLINE_PASSED = "截止日期 {date} 已经过了。"
 REMIND_ON = "已开启提醒：材料没写完时，我会在您停下两天后、截止前3天和前1天提醒您（晚上10点到早上8点不打扰）。"
@@ -75,6 +78,7 @@ DELETED = "已删除。"
 DELETE_KEPT = "好的，没有删除。"
 NOTHING_TO_EDIT = "还没有可以修改的题目。"
 EDIT_PICK = "要修改哪一题？"
+MORE_FIXES = "按审阅意见修改："
 STATUS_HEADER = "{title}\n各部分进度："
 STATUS_LINE = "{mark} {title}：已答 {answered}/{total} 题，{chars} 字"
 PREVIEW_HEADER = "草稿预览（共 {zishu} 字）："
@@ -88,7 +92,10 @@ SET_ASIDE = (
     "如果是文件，请换成较小的 .docx 或直接粘贴文字；其他内容请重新发送。"
 )
 WORKING = "正在生成，请稍候……"
-ERROR = "抱歉，处理时出了点问题，您的答案都已保存。请再试一次，或发 /resume 继续。"
+ERROR = (
+    "抱歉，处理刚才这条消息时出了问题，它可能没有生效。之前确认保存过的答案都还在。"
+    "请发 /resume 看看现在的进度，需要的话再发一次。"
+)
 
 HELP = """使用说明
 • 按提示逐题回答；长回答可以分几条消息发，写完点“完成”。

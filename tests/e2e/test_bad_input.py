@@ -547,6 +547,8 @@ CASES = [
     Case("unknown-command", command("/foo", say.UNKNOWN_COMMAND)),
     Case("unknown-command-with-args", command("/foo_bar@duizhao_test_bot x", say.UNKNOWN_COMMAND)),
     Case("cancel-with-nothing-to-cancel", command("/cancel", texts.ERR_NOTHING_TO_CANCEL)),
+    Case("deadline-no-such-date", command("/deadline 2月30日", "日历上没有“2月30日”这一天")),
+    Case("deadline-long-argument", command("/deadline " + "十" * 4000, "不是日期")),
     Case("status-in-a-repeat", command("/status", "各部分进度"), setup=to_detail),
     Case("preview-in-a-repeat", command("/preview", "草稿预览"), setup=to_detail),
     Case("edit-in-a-repeat", command("/edit", say.EDIT_PICK), setup=to_detail),
