@@ -36,6 +36,9 @@ from bot.core.steps import (
 from bot.core.wordcount import zishu
 
 # A message with none of these is empty to a reader: blanks, controls, zero-width marks.
+_ENDS_SENTENCE = set("。！？!?…；;”’）)」』】")
+_CONTINUES = set("，,、：:（(“‘《「『【—-")
+_CONTINUES_FROM_START = set("，,、。；;：:！!？?）)”’》」』】")
 _VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 # What an input can ask for besides answering.
 COMMANDS = (
@@ -260,8 +263,20 @@ def _clear(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
 
 
 def _join_pieces(pieces: list[str]) -> str:
-    """Several messages of one answer become one text, one paragraph per message."""
-    return "\n".join(p.strip() for p in pieces if p.strip())
+    """Several messages of one answer become one text. A message that ends a sentence ends
+    its paragraph; one that stops mid-sentence is continued by the next message, so the
+    report does not get a "。" where the user only paused."""
+    text = ""
+    for piece in (p.strip() for p in pieces if p.strip()):
+        if not text:
+            text = piece
+        elif text[-1] in _ENDS_SENTENCE:
+            text += "\n" + piece
+        elif text[-1] in _CONTINUES or piece[0] in _CONTINUES_FROM_START:
+            text += piece
+        else:  # no mark at all: the next message goes on after a pause
+            text += "，" + piece
+    return text
 
 
 def _length_error(q: Question, text: str, final: bool) -> str:

@@ -97,14 +97,14 @@ CASES = [
     ),
     (
         "long text collects several messages",
-        [T("第一段"), T("第二段"), cmd("done")],
+        [T("第一段。"), T("第二段。"), cmd("done")],
         "problems[0].summary",
         "",
-        {"good": "第一段\n第二段"},
+        {"good": "第一段。\n第二段。"},
     ),
     (
         "long text over its limit is refused without losing the draft",
-        [T("好" * 30), T("好" * 30)],
+        [T("好" * 29 + "。"), T("好" * 29 + "。")],
         "good",
         "内容太长：现在 60 字，最多 50 字。",
         {},
@@ -120,7 +120,7 @@ CASES = [
         "a long answer's pieces count together against the character cap",
         [T("好" + "," * 150), T("好" + "," * 150)],
         "good",
-        "内容太长：现在 303 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
+        "内容太长：现在 302 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
         {},
     ),
     (
@@ -329,9 +329,9 @@ def test_back_shows_the_answer_and_offers_keep(small_flow):
 
 
 def test_draft_count_is_shown(small_flow):
-    _, replies = play(small_flow, [T("第一段文字"), T("第二段")])
-    assert replies[-1].notice == "已收到 8 字。可以接着写，写完选“完成”。"
-    assert replies[-1].prompt.draft_chars == 8
+    _, replies = play(small_flow, [T("第一段文字。"), T("第二段")])
+    assert replies[-1].notice == "已收到 9 字。可以接着写，写完选“完成”。"
+    assert replies[-1].prompt.draft_chars == 9
 
 
 def test_a_draft_survives_leaving_and_coming_back(small_flow):
@@ -516,3 +516,17 @@ def test_blank_text_at_a_button_question_asks_for_a_choice(small_flow):
 def test_a_sample_picked_by_a_circled_number(small_flow):
     state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "①")])
     assert state.drafts == {"problems[0].case": ["今年只参加了××次学习。"]}
+
+
+@pytest.mark.parametrize(
+    "pieces, joined",
+    [
+        (["我在学习上，", "满足于完成规定动作。"], "我在学习上，满足于完成规定动作。"),
+        (["我在学习上", "满足于完成规定动作"], "我在学习上，满足于完成规定动作"),
+        (["学习不够深入。", "调研不够。"], "学习不够深入。\n调研不够。"),
+        (["主要表现在", "：一是学得不深"], "主要表现在：一是学得不深"),
+    ],
+)
+def test_a_sentence_continued_in_the_next_message_gets_no_full_stop(small_flow, pieces, joined):
+    state, _ = play(small_flow, [*(T(p) for p in pieces), cmd("done")])
+    assert state.answers["good"] == joined

@@ -183,3 +183,17 @@ def test_a_problem_copied_from_last_year_is_flagged():
     assert [
         f for f in quality.check(FLOW, GOOD, ["公务用车管理不严格。"]) if f.kind == "copied"
     ] == []
+
+
+def test_a_sentence_repeated_many_times_is_one_finding_with_its_true_count():
+    same = "对上级部署的理解还不够深刻。"
+    problems = [
+        {"summary": f"问题{i}", "detail": same + f"第{i}件事没有办好。", "case": same}
+        for i in range(5)
+    ]
+    findings = [
+        f for f in quality.check(FLOW, {**GOOD, "t1_problems": problems}) if f.kind == "duplicate"
+    ]
+    assert len(findings) == 1
+    assert findings[0].message == "这句话出现了 10 次：“对上级部署的理解还不够深刻”"
+    assert findings[0].step == "t1_problems[0].case"
