@@ -27,12 +27,26 @@ def default_db() -> Path:
     return Path(user_data_dir("duizhao", appauthor=False)) / "duizhao.db"
 
 
-def open_storage(path: Path | None) -> Storage:
+def open_storage(path: Path | None, create: bool = True) -> Storage:
+    """The database; commands that only read or delete pass `create=False`."""
     if path is None:
         path = default_db()
         # Only the default location is created; a path the user names must exist.
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return Storage(path)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return Storage(path, create=create)
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write a file that must not exist yet, as `backup` does: an existing file (or a
+    symlink, even a dangling one) is never overwritten or followed; readable by its owner
+    only, since it holds the report's answers."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise DuizhaoError(f"{path} 已经存在，不会覆盖它；请换一个文件名") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
 
 
 def read_answers(path: str) -> str:
@@ -81,11 +95,11 @@ def cmd_flows_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     flows = load_all()
-    storage = open_storage(args.db)
+    storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     text = answersfile.dump(pick(flows, interview.flow_id), interview.state.answers)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_new_file(Path(args.output), text)
         print(f"已导出到 {args.output}")
     else:
         sys.stdout.write(text)
@@ -94,7 +108,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     """Delete one interview for good, after showing what it is; needs --yes."""
-    storage = open_storage(args.db)
+    storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     owner = args.owner or f"console:{getpass.getuser()}"
     flow = load_all().get(interview.flow_id)
@@ -141,6 +155,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     unknown = set(formats) - {"docx", "md", "txt"}
     if unknown:
         raise DuizhaoError(f"不支持的格式：{', '.join(sorted(unknown))}（可用 docx, md, txt）")
+    if not formats:
+        raise DuizhaoError("没有指定格式：--format 写 docx、md、txt 中的一个或几个，用逗号分开")
     date = data.date or dt.date.today()
     args.output.mkdir(parents=True, exist_ok=True)
     paths = render_files(
