@@ -39,6 +39,8 @@ NO_FINDING = "请输入审阅意见的序号，例如 /fix 1（全文字数这�
 NO_GUIDE = "这一部分没有补充说明。"
 NO_SAMPLES = "这一题没有参考表述。"
 SAMPLES_HEADER = "参考表述（输入 /sample 加序号放进草稿，再把“××”换成您自己的情况）："
+CONFIRM_RESTART = "这会清空本部分已写的全部答案，无法恢复。确定要重写，请输入 /restart 确定"
+CONFIRM_WORDS = ("确定", "是", "yes", "y")
 NOT_UTF8 = (
     "（您的终端发送的不是 UTF-8 编码的文字，已按 {encoding} 读取；如有乱码，请把终端设为 UTF-8。）"
 )
@@ -48,7 +50,7 @@ DB_BUSY = "数据库正被另一个程序（机器人或另一个终端）占用
 LOCKED_RETRY_SECONDS = 1.0
 HELP = """可用命令：
   /back 上一步    /skip 跳过本题    /done 完成本题（长回答写完时）
-  /keep 保留原答案    /edit 修改已答的题    /restart 本部分重写
+  /keep 保留原答案    /edit 修改已答的题    /restart 本部分重写（会先确认）
   /guide 本部分说明    /samples 参考表述    /sample 序号 使用参考表述    /clear 清空草稿
   /status 查看进度    /preview 预览草稿    /new 新建一份材料
   /list 我的材料    /quit 退出（答案已自动保存）    /help 本帮助
@@ -153,6 +155,7 @@ class Console:
             "guide": self._guide,
             "fix": lambda: self._fix(arg),
             "samples": self._samples,
+            "restart": lambda: self._restart(arg),
         }
         if name in local:
             local[name]()
@@ -185,6 +188,13 @@ class Console:
                     raise
                 self.say(DB_BUSY)
                 self.pause(LOCKED_RETRY_SECONDS)
+
+    def _restart(self, arg: str) -> None:
+        """Empty the current section, only once the user confirms: it cannot be undone."""
+        if arg not in CONFIRM_WORDS:
+            self.say(CONFIRM_RESTART)
+            return
+        self._apply(Input("restart"))
 
     def _edit(self, arg: str) -> None:
         assert self.interview is not None

@@ -203,3 +203,21 @@ def test_a_locked_database_keeps_the_typed_line_and_waits(tmp_path, small_flow):
     console.run("small")
     assert out.getvalue().count(DB_BUSY) == 2 and len(pauses) == 2
     assert service.active("t").state.drafts == {"good": ["写了一句做得好的地方"]}
+
+
+def test_restart_asks_before_emptying_the_section(tmp_path, small_flow):
+    import io
+
+    from bot.console import CONFIRM_RESTART, Console
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    out = io.StringIO()
+    feed = iter(["写了一句做得好的地方", "/done", "/restart", "/quit"])
+    service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+    Console(service, "t", tmp_path, read=lambda _: next(feed), out=out).run("small")
+    assert CONFIRM_RESTART in out.getvalue()
+    assert service.active("t").state.answers["good"] == "写了一句做得好的地方"
+    feed = iter(["/restart 确定", "/quit"])
+    Console(service, "t", tmp_path, read=lambda _: next(feed), out=io.StringIO()).run()
+    assert "good" not in service.active("t").state.answers

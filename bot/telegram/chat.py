@@ -161,5 +161,10 @@ async def send_report(update: Update, context: Context, interview: Interview) ->
         await asyncio.to_thread(to_docx, doc, docx)
         name = f"{flow.title}-{today.isoformat()}"
         chat = update.effective_chat
-        await chat.send_document(docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES)
-        await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
+        try:
+            await chat.send_document(
+                docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES
+            )
+            await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
+        except Forbidden:  # blocked mid-report: the user's choice, not a fault
+            log.info("chat %s blocked the bot", chat.id)
