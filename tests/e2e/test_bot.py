@@ -369,3 +369,25 @@ def test_review_lists_findings_with_fix_buttons(user, running):
     assert "整改措施对应的问题" in review.text
     user.click("改意见1")
     assert "当前答案：学习不够深入" in user.wait_reply().text
+
+
+def test_edit_mid_interview_pages_a_long_list_of_answers(user, running):
+    """82–121 answered steps made one keyboard Telegram refused; now a page at a time."""
+    from bot.core import engine
+    from bot.storage import Storage
+
+    flow = FLOWS["2022-liuge"]
+    _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
+    answers = {k: v for k, v in data.answers.items() if k not in ("position", "unit")}
+    storage = Storage(running.db)
+    interview = storage.create(f"tg:{user.id}", flow, engine.adopt(flow, answers))
+    storage.close()
+    assert not interview.finished
+    user.send("/edit")
+    first = user.wait_for(lambda m: m.text == "要修改哪一题？")
+    labels = [label for row in first.buttons for label in row]
+    assert len(labels) <= 21 and "下一页 ▶" in labels
+    user.click("下一页 ▶", first)
+    page = user.wait_for(lambda m: "◀ 上一页" in [label for row in m.buttons for label in row])
+    second = [label for row in page.buttons for label in row]
+    assert second != labels and "◀ 上一页" in second
