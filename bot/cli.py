@@ -18,7 +18,8 @@ from platformdirs import user_data_dir
 
 from bot.core import answersfile, engine
 from bot.core.model import Flow
-from bot.errors import DuizhaoError, FlowError
+from bot.core.yamltext import decode
+from bot.errors import AnswersFileError, DuizhaoError, FlowError
 from bot.flows import flow_files, load_all, load_flow, own_flow_files, pick
 from bot.service import Interviews
 from bot.storage import Storage, backup
@@ -47,23 +48,48 @@ def flows_of(args: argparse.Namespace) -> dict[str, Flow]:
     return load_all(own_flows_dir(args))
 
 
-def open_storage(path: Path | None) -> Storage:
+def open_storage(path: Path | None, create: bool = True) -> Storage:
+    """The database; commands that only read or delete pass `create=False`."""
     if path is None:
         path = default_db()
         # Only the default location is created; a path the user names must exist.
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return Storage(path)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return Storage(path, create=create)
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write a file that must not exist yet, as `backup` does: an existing file (or a
+    symlink, even a dangling one) is never overwritten or followed; readable by its owner
+    only, since it holds the report's answers."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise DuizhaoError(f"{path} 已经存在，不会覆盖它；请换一个文件名") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def read_answers(path: str) -> str:
+    """An answers file's text; one not in UTF-8 (or UTF-16 with a BOM) is refused."""
+    try:
+        return decode(Path(path).read_bytes())
+    except UnicodeDecodeError as exc:
+        raise AnswersFileError(
+            f"{path} 不是 UTF-8 编码的文字（第 {exc.start} 个字节），请另存为 UTF-8 后再试"
+        ) from None
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    from bot.console import Console
+    from bot.console import Console, terminal_input
 
     flows = flows_of(args)
     if args.flow:
         pick(flows, args.flow)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
-    console = Console(Interviews(storage, flows), owner, out_dir=args.out)
+    service = Interviews(storage, flows)
+    console = Console(service, owner, out_dir=args.out, read=terminal_input())
     return console.run(args.flow)
 
 
@@ -127,11 +153,11 @@ def cmd_flows_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     flows = flows_of(args)
-    storage = open_storage(args.db)
+    storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     text = answersfile.dump(pick(flows, interview.flow_id), interview.state.answers)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_new_file(Path(args.output), text)
         print(f"已导出到 {args.output}")
     else:
         sys.stdout.write(text)
@@ -140,7 +166,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     """Delete one interview for good, after showing what it is; needs --yes."""
-    storage = open_storage(args.db)
+    storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     owner = args.owner or f"console:{getpass.getuser()}"
     flow = flows_of(args).get(interview.flow_id)
@@ -170,7 +196,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     flows = flows_of(args)
-    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    flow, data = answersfile.parse(read_answers(args.file), flows)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
     interview = storage.create(owner, flow, engine.adopt(flow, data.answers))
@@ -182,11 +208,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     from bot.report.render import render_files
 
     flows = flows_of(args)
-    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    flow, data = answersfile.parse(read_answers(args.file), flows)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     unknown = set(formats) - {"docx", "md", "txt"}
     if unknown:
         raise DuizhaoError(f"不支持的格式：{', '.join(sorted(unknown))}（可用 docx, md, txt）")
+    if not formats:
+        raise DuizhaoError("没有指定格式：--format 写 docx、md、txt 中的一个或几个，用逗号分开")
     date = data.date or dt.date.today()
     args.output.mkdir(parents=True, exist_ok=True)
     paths = render_files(

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core import slots, texts
+from bot.core.commands import typed_number
 from bot.core.conditions import holds
 from bot.core.donewords import means_done, without_done
 from bot.core.limits import char_cap
@@ -37,6 +38,9 @@ from bot.core.steps import (
 from bot.core.wordcount import zishu
 
 # A message with none of these is empty to a reader: blanks, controls, zero-width marks.
+_ENDS_SENTENCE = set("。！？!?…；;”’）)」』】")
+_CONTINUES = set("，,、：:（(“‘《「『【—-")
+_CONTINUES_FROM_START = set("，,、。；;：:！!？?）)”’》」』】")
 _VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 # What an input can ask for besides answering.
 COMMANDS = (
@@ -310,9 +314,10 @@ def _sample(flow, state, steps, index, current, value: str) -> tuple[State, Repl
     samples = current.asked.samples
     if current.more or current.asked.kind != "long_text" or not samples:
         return _refuse(flow, state, texts.ERR_NOT_HERE)
-    if not value.isdigit() or not 1 <= int(value) <= len(samples):
+    number = typed_number(value)
+    if number is None or not 1 <= number <= len(samples):
         return _refuse(flow, state, texts.ERR_NO_SAMPLE.format(n=len(samples)))
-    sample = samples[int(value) - 1]
+    sample = samples[number - 1]
     if slots.count(sample):
         drafts = {**state.drafts, FILL_PREFIX + current.key: [sample]}
         state = replace(state, drafts=drafts)
@@ -331,8 +336,20 @@ def _clear(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
 
 
 def _join_pieces(pieces: list[str]) -> str:
-    """Several messages of one answer become one text, one paragraph per message."""
-    return "\n".join(p.strip() for p in pieces if p.strip())
+    """Several messages of one answer become one text. A message that ends a sentence ends
+    its paragraph; one that stops mid-sentence is continued by the next message, so the
+    report does not get a "。" where the user only paused."""
+    text = ""
+    for piece in (p.strip() for p in pieces if p.strip()):
+        if not text:
+            text = piece
+        elif text[-1] in _ENDS_SENTENCE:
+            text += "\n" + piece
+        elif text[-1] in _CONTINUES or piece[0] in _CONTINUES_FROM_START:
+            text += piece
+        else:  # no mark at all: the next message goes on after a pause
+            text += "，" + piece
+    return text
 
 
 def _length_error(q: Question, text: str, final: bool) -> str:
@@ -423,6 +440,8 @@ def _append(flow: Flow, state: State, key: str) -> tuple[State, Reply]:
 def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State, Reply]:
     """Typed answers to a choice: an option's number or its label (several for multi)."""
     options = choice_buttons(current, state.answers)
+    if not _VISIBLE.search(text):
+        return _refuse(flow, state, texts.ERR_PICK_EMPTY)
     if current.asked.kind == "multi" and not current.more:
         parts = [p for p in re.split(r"[\s,，、;；]+", text) if p]
         chosen = [_match(options, p) for p in parts]
@@ -454,8 +473,9 @@ def _free_choice(flow: Flow, state: State, current: Step, text: str) -> tuple[St
 
 def _match(options: tuple[Button, ...], text: str) -> str | None:
     text = text.strip().rstrip("。.")
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1].value
+    number = typed_number(text)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1].value
     return next((o.value for o in options if text in (o.label, o.value)), None)
 
 

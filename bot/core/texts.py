@@ -70,6 +70,7 @@ ERR_TOO_LONG = "内容太长：现在 {chars} 字，最多 {max} 字。"
 ERR_TOO_MANY_CHARS = (
     "内容太长：现在 {chars} 个字符（字母、数字、空格和标点都算），这一题最多 {max} 个字符。"
 )
+ERR_PICK_EMPTY = "没有收到内容。请选择一个选项，或输入选项的序号。"
 ERR_NOT_OPTION = "“{text}”不是可选项，请点按钮或输入序号。"
 ERR_NO_DRAFT = "还没有收到这一题的内容，请直接发送您的回答。"
 ERR_NOTHING_TO_UNSPLIT = "刚才没有拆分，无需恢复。"

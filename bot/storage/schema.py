@@ -7,6 +7,12 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("duizhao")
 
 
+def unknown_migrations(db: Database) -> list[str]:
+    """Migrations applied to `db` that this program does not have: a newer program made it."""
+    known = {m.name for m in migrations.pending(Database(memory=True))}
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     db["interviews"].create(

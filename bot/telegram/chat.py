@@ -37,8 +37,15 @@ async def send(
     keyboard: InlineKeyboardMarkup | None = None,
     parse_mode: str | None = ParseMode.HTML,
 ) -> None:
+    """Send `text`; plain text over Telegram's limit goes in several messages (the keyboard
+    under the last), HTML is cut at the limit: a reply quoting user text always goes out."""
+    chunks = view.split_text(text) if parse_mode is None else [view.fit_html(text)]
     try:
-        await update.effective_chat.send_message(text, reply_markup=keyboard, parse_mode=parse_mode)
+        for i, chunk in enumerate(chunks or [text], 1):
+            markup = keyboard if i == len(chunks or [text]) else None
+            await update.effective_chat.send_message(
+                chunk, reply_markup=markup, parse_mode=parse_mode
+            )
     except Forbidden:
         log.info("chat %s blocked the bot", update.effective_chat.id)
 
@@ -140,10 +147,12 @@ async def show(
             context.config.web_url,
             interview_id,
         )
-        text = view.review_text(reply.review, reply)
-        if outcome.interview.deadline:
-            text += "\n\n" + escape(context.days_left(outcome.interview.deadline))
-        await send(update, text, keyboard)
+        deadline = outcome.interview.deadline
+        footer = context.days_left(deadline) if deadline else ""
+        parts = view.review_parts(reply.review, reply, footer)
+        for part in parts[:-1]:
+            await send(update, part)
+        await send(update, parts[-1], keyboard)
 
 
 async def send_report(update: Update, context: Context, interview: Interview) -> None:
@@ -169,7 +178,7 @@ async def send_report_to(chat: Chat, deps: Deps, interview: Interview) -> None:
                 docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES
             )
             await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
-        except Forbidden:
+        except Forbidden:  # blocked mid-report: the user's choice, not a fault
             log.info("chat %s blocked the bot", chat.id)
 
 

@@ -106,13 +106,13 @@ CASES = [
         [T("第一段"), cmd("append", "good"), T("第二段")],
         "problems[0].summary",
         "",
-        {"good": "第一段\n第二段"},
+        {"good": "第一段，第二段"},
     ),
     (
         "补充 that goes over the limit is refused and the answer stays",
         [T("好" * 30), cmd("append", "good"), T("好" * 30)],
         "good",
-        "内容太长：现在 60 字，最多 50 字。",
+        "内容太长：现在 61 字，最多 50 字。",
         {"good": "好" * 30},
     ),
     *(
@@ -157,7 +157,7 @@ CASES = [
         "a long answer's pieces count together against the character cap",
         [T("好" + "," * 150), cmd("append", "good"), T("好" + "," * 150)],
         "good",
-        "内容太长：现在 303 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
+        "内容太长：现在 302 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
         {},
     ),
     (
@@ -872,3 +872,47 @@ def test_revise_replaces_an_answer_in_place_with_the_chats_checks(small_flow):
     assert not error and new.answers["problems"][0]["case"] is None
     assert engine.revise(small_flow, state, "area", "学习")[1] == texts.ERR_CANNOT_EDIT
     assert engine.revise(small_flow, state, "more", "x")[1] == texts.ERR_CANNOT_EDIT
+
+
+AT_AREA = [cmd("skip"), T("学习不够"), cmd("skip"), C("done")]
+
+
+@pytest.mark.parametrize(
+    "typed, area", [("②", "工作"), ("²", "工作"), ("２", "工作"), ("3。", "作风")]
+)
+def test_circled_superscript_and_full_width_numbers_pick_a_choice(small_flow, typed, area):
+    state, replies = play(small_flow, [*AT_AREA, T(typed)])
+    assert replies[-1].error == ""
+    assert state.answers["area"] == area
+
+
+@pytest.mark.parametrize("typed", ["⑨", "9" * 5000, "½"])
+def test_other_number_like_text_is_not_an_option(small_flow, typed):
+    state, replies = play(small_flow, [*AT_AREA, T(typed)])
+    assert replies[-1].error.endswith("不是可选项，请点按钮或输入序号。")
+    assert state.cursor == "area"
+
+
+def test_blank_text_at_a_button_question_asks_for_a_choice(small_flow):
+    state, replies = play(small_flow, [*AT_AREA, T("   ")])
+    assert replies[-1].error == "没有收到内容。请选择一个选项，或输入选项的序号。"
+
+
+def test_a_sample_picked_by_a_circled_number(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "①")])
+    assert state.drafts == {"~fill:problems[0].case": ["今年只参加了××次学习。"]}
+
+
+@pytest.mark.parametrize(
+    "pieces, joined",
+    [
+        (["我在学习上，", "满足于完成规定动作。"], "我在学习上，满足于完成规定动作。"),
+        (["我在学习上", "满足于完成规定动作"], "我在学习上，满足于完成规定动作"),
+        (["学习不够深入。", "调研不够。"], "学习不够深入。\n调研不够。"),
+        (["主要表现在", "：一是学得不深"], "主要表现在：一是学得不深"),
+    ],
+)
+def test_a_sentence_continued_in_the_next_message_gets_no_full_stop(small_flow, pieces, joined):
+    first, second = pieces  # the second sent through 补充
+    state, _ = play(small_flow, [T(first), cmd("append", "good"), T(second)])
+    assert state.answers["good"] == joined

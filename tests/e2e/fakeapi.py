@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
+MAX_BUTTONS, MAX_ROW, MAX_MARKUP = 100, 8, 10 * 1024
 MAX_DOCUMENT = 50 * 1024 * 1024
 
 # Parameters that arrive as strings in form bodies but carry JSON, integers or booleans.
@@ -305,6 +306,13 @@ def _inline_keyboard(markup: Any) -> dict | None:
             isinstance(data, str) and 1 <= len(data.encode()) <= MAX_CALLBACK_DATA
         ):
             raise _bad("BUTTON_DATA_INVALID")
+    # Telegram's limits on one keyboard: 100 buttons, 8 a row, and about 10 KB of markup.
+    if (
+        sum(len(row) for row in rows) > MAX_BUTTONS
+        or any(len(row) > MAX_ROW for row in rows)
+        or len(json.dumps(markup, ensure_ascii=False).encode()) > MAX_MARKUP
+    ):
+        raise _bad("reply markup is too long")
     # An empty inline keyboard is how a bot removes the keyboard of a message.
     return {"inline_keyboard": rows} if any(rows) else None
 

@@ -418,6 +418,21 @@ def finished_button(w: World) -> None:
     assert len(w.user.documents) == documents
 
 
+def blocked_mid_report(w: World) -> None:
+    """The user blocks the bot while the report is being sent: an INFO line, not an ERROR."""
+    _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
+    storage = Storage(w.db)
+    storage.create(f"tg:{w.user.id}", FLOW, engine.adopt(FLOW, data.answers))
+    storage.close()
+    w.user.send("/resume")
+    w.user.wait_for(says("全部问题已答完"))
+    w.api.wait_idle()
+    w.before = state(w.db)
+    w.api.fail_next("sendDocument", code=403, description="Forbidden: bot was blocked by the user")
+    w.user.send("/report")
+    w.user.wait_for(says("报告全文"), timeout=30)
+
+
 def deleted_button(w: World) -> None:
     question = w.user.last
     w.user.send("/delete")
@@ -547,6 +562,8 @@ CASES = [
     Case("unknown-command", command("/foo", say.UNKNOWN_COMMAND)),
     Case("unknown-command-with-args", command("/foo_bar@duizhao_test_bot x", say.UNKNOWN_COMMAND)),
     Case("cancel-with-nothing-to-cancel", command("/cancel", texts.ERR_NOTHING_TO_CANCEL)),
+    Case("deadline-no-such-date", command("/deadline 2月30日", "日历上没有“2月30日”这一天")),
+    Case("deadline-long-argument", command("/deadline " + "十" * 4000, "不是日期")),
     Case("status-in-a-repeat", command("/status", "各部分进度"), setup=to_detail),
     Case("preview-in-a-repeat", command("/preview", "草稿预览"), setup=to_detail),
     Case("edit-in-a-repeat", command("/edit", say.EDIT_PICK), setup=to_detail),
@@ -570,6 +587,12 @@ CASES = [
     ),
     Case("button-of-a-finished-interview", finished_button, setup=nothing),
     Case("button-of-a-deleted-interview", deleted_button),
+    Case(
+        "blocked-mid-report",
+        blocked_mid_report,
+        setup=nothing,
+        check=lambda w: w.stored()["status"] == "finished" or pytest.fail("not finished"),
+    ),
     Case("button-of-another-users-interview", another_users_button),
     Case(
         "forged-unknown-step",

@@ -264,7 +264,7 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         user.wait_reply()
         user.send("学习不够深入")
         user.wait_reply()
-        user.send("第一段细节写得具体一些")
+        user.send("第一段细节写得具体一些。")
         user.wait_reply()
         bot.kill()
         user.send("第二段细节")  # arrives while the bot is down
@@ -272,7 +272,7 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         reply = user.wait_for(lambda m: m.text.startswith("已保存"))
         assert reply.text.startswith("已保存（16 字）")
         user.click("上一步")
-        assert "当前答案：第一段细节写得具体一些\n第二段细节" in user.wait_reply().text
+        assert "当前答案：第一段细节写得具体一些。\n第二段细节" in user.wait_reply().text
     finally:
         bot.stop()
 
@@ -327,7 +327,7 @@ def dump_db(db: Path) -> str:
 def test_deadline_is_set_shown_in_status_and_refused_when_not_a_date(user):
     start_flow(user)
     user.send("/deadline 下周五")
-    assert user.wait_reply().text.startswith("“下周五”不是一个还没过去的日期")
+    assert user.wait_reply().text.startswith("“下周五”不是日期")
     user.send("/deadline 2099-12-20")
     assert user.wait_reply().text.startswith("已设置。截止日期 2099年12月20日，还有")
     user.send("/status")
@@ -448,3 +448,25 @@ def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
     assert "\n一是对“两个确立”的理解还停留在面上。" in text
     assert "、问题产生的根源\n" in text
     assert not text.rstrip().endswith("日")
+
+
+def test_edit_mid_interview_pages_a_long_list_of_answers(user, running):
+    """82–121 answered steps made one keyboard Telegram refused; now a page at a time."""
+    from bot.core import engine
+    from bot.storage import Storage
+
+    flow = FLOWS["2022-liuge"]
+    _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
+    answers = {k: v for k, v in data.answers.items() if k not in ("position", "unit")}
+    storage = Storage(running.db)
+    interview = storage.create(f"tg:{user.id}", flow, engine.adopt(flow, answers))
+    storage.close()
+    assert not interview.finished
+    user.send("/edit")
+    first = user.wait_for(lambda m: m.text == "要修改哪一题？")
+    labels = [label for row in first.buttons for label in row]
+    assert len(labels) <= 21 and "下一页 ▶" in labels
+    user.click("下一页 ▶", first)
+    page = user.wait_for(lambda m: "◀ 上一页" in [label for row in m.buttons for label in row])
+    second = [label for row in page.buttons for label in row]
+    assert second != labels and "◀ 上一页" in second
