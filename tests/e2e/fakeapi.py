@@ -32,6 +32,7 @@ import json
 import re
 import select
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -455,6 +456,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
     api: FakeBotAPI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A killed bot resets its connections; anything else is reported as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionResetError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
