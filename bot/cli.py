@@ -328,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="flows_command", required=True
     )
     p = flows.add_parser("check", help="检查流程文件", parents=[own])
-    p.add_argument("files", nargs="*", help="流程文件（默认：全部内置流程）")
+    p.add_argument("files", nargs="*", help="流程文件（默认：全部内置流程和自己的流程）")
     p.set_defaults(func=cmd_flows_check)
     p = flows.add_parser("list", help="列出可用的流程", parents=[own])
     p.set_defaults(func=cmd_flows_list)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from typing import TextIO
 
 from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, TelegramError
@@ -53,9 +55,32 @@ class RedactToken(logging.Filter):
         return True
 
 
+class JournalFormatter(logging.Formatter):
+    """For stderr read by journald: no time (the journal stamps each line) and the syslog
+    priority as a `<N>` prefix, which journald turns into the entry's priority."""
+
+    PRIORITY = {"DEBUG": 7, "INFO": 6, "WARNING": 4, "ERROR": 3, "CRITICAL": 2}
+
+    def format(self, record: logging.LogRecord) -> str:
+        priority = self.PRIORITY.get(record.levelname, 6)
+        return f"<{priority}>{record.name}: {super().format(record)}"
+
+
+def to_journal(stream: TextIO) -> bool:
+    """True when `stream` is the journal: systemd names it in JOURNAL_STREAM (device:inode)."""
+    try:
+        stat = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return os.environ.get("JOURNAL_STREAM") == f"{stat.st_dev}:{stat.st_ino}"
+
+
 def configure_logging(token: str, *secrets: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if to_journal(sys.stderr):
+        handler.setFormatter(JournalFormatter("%(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactToken(token, *secrets))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     # httpx logs every request URL, and Telegram's URLs contain the token.
