@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2 import TemplateNotFound
+
 from bot.core import engine, replies, wordcount
 from bot.core.model import Flow
 from bot.core.replies import Reply
@@ -88,7 +90,11 @@ class Interviews:
         return Outcome(saved, reply)
 
 
-def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int:
+def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int | None:
     """The 字数 of the report these answers make, exactly as it will be generated: what the
-    review's total and its length advice say (the date's 字数 does not depend on the day)."""
-    return build_document(flow, answers, date=dt.date.today()).zishu
+    review's total and its length advice say (the date's 字数 does not depend on the day).
+    None for a flow without its template (one made in memory), counted by its answers."""
+    try:
+        return build_document(flow, answers, date=dt.date.today()).zishu
+    except TemplateNotFound:
+        return None
