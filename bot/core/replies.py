@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core import texts
+from bot.core import slots, texts
 from bot.core.model import Flow, Question
 from bot.core.quality import Finding, check, links
-from bot.core.state import ADD, DONE, FINISH, REVIEW, State
+from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, State
 from bot.core.steps import (
     MISSING,
     TEXT_KINDS,
@@ -48,10 +48,13 @@ class Prompt:
     actions: tuple[Button, ...] = ()
     current: str | None = None
     draft_chars: int = 0
+    draft_text: str = ""
     picked: tuple[str, ...] = ()
     guide: str = ""
     samples: tuple[str, ...] = ()
     last_year: tuple[str, ...] = ()
+    # The problems written so far, shown where causes and measures answer them.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,10 @@ class Reply:
     review: Review | None = None
     finished: bool = False
     entered_section: bool = False
+    # The long answer this input saved: adapters offer 补充 to add to it.
+    appendable: str = ""
+    # The input was split into several parts or items: adapters offer 不拆分.
+    undo_split: bool = False
 
 
 def display(question: Question, value: Any) -> str:
@@ -181,7 +188,7 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
     value = value_at(state.answers, step)
     draft = state.drafts.get(step.key, [])
     actions: list[Button] = []
-    if q.kind in ("long_text", "multi") and not step.more:
+    if (q.kind == "multi" or (q.kind == "long_text" and draft)) and not step.more:
         actions.append(Button("done", texts.ACTION_DONE))
     if value is not MISSING:
         actions.append(Button("keep", texts.ACTION_KEEP))
@@ -189,7 +196,8 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions.append(Button("default", texts.ACTION_DEFAULT.format(value=display(q, q.default))))
     if q.optional and not step.more:
         actions.append(Button("skip", texts.ACTION_SKIP))
-    if draft and q.kind == "long_text":
+    filling = state.drafts.get(FILL_PREFIX + step.key)
+    if (draft or filling) and q.kind == "long_text":
         actions.append(Button("clear", texts.ACTION_CLEAR))
     if q.samples and not step.more:
         actions.append(Button("samples", texts.ACTION_SAMPLES))
@@ -218,6 +226,15 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
             if next(s for s in steps if s.question is step.question) is step:
                 text = f"{step.question.prompt}\n{text}"
         hint = q.hint
+        if filling:
+            sample, *values = filling
+            if not values:
+                text += "\n\n" + texts.SAMPLE_FILL.format(n=slots.count(sample))
+            text += "\n\n" + texts.SAMPLE_ASK.format(
+                text=slots.fill(sample, values, asking=True),
+                i=len(values) + 1,
+                n=slots.count(sample),
+            )
     return Prompt(
         step=step.key,
         kind="more" if step.more else q.kind,
@@ -231,11 +248,38 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions=tuple(actions),
         current=None if value is MISSING else display(q, value),
         draft_chars=zishu("".join(draft)) if q.kind == "long_text" else 0,
+        draft_text="\n".join(draft) if q.kind == "long_text" else "",
         picked=tuple(draft) if q.kind == "multi" else (),
         guide=section.guide,
         samples=() if step.more else q.samples,
         last_year=last_year,
+        problems=_problems_for(flow, state, step),
     )
+
+
+# Where the list of problems is shown: the first question of each cause or measure.
+CONTEXT_ROLES = ("causes", "measures")
+
+
+def _problems_for(flow: Flow, state: State, step: Step) -> tuple[str, ...]:
+    """The problems written so far, one line each, at the first question of a cause or a
+    measure (and at the empty part's "add one?"): what they answer."""
+    q = step.question
+    if q.role not in CONTEXT_ROLES or step.item is None:
+        return ()
+    first = step.sub is q.questions[0] if step.sub else not state.answers.get(q.id)
+    if not first:
+        return ()
+    lines = []
+    for section in flow.sections:
+        for question in section.questions:
+            if question.role != "problems":
+                continue
+            for item in state.answers.get(question.id) or []:
+                line = item.get("summary") or item.get("detail") or ""
+                if isinstance(line, str) and line.strip():
+                    lines.append(line.strip() if len(line) <= 40 else line[:39] + "…")
+    return tuple(lines)
 
 
 def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:

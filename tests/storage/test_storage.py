@@ -25,12 +25,14 @@ def service(db_path, small_flow):
 
 def test_answers_survive_a_new_connection(service, db_path, small_flow):
     outcome = service.start("alice", "small")
-    for inp in [Input("skip"), Input.text("学习不够"), Input.text("草稿")]:
+    for inp in [Input("skip"), Input.text("学习不够"), Input.text("比如上月")]:
         outcome = service.answer(outcome.interview, inp)
     again = Interviews(Storage(db_path), {"small": small_flow}).active("alice")
-    assert again.state.answers == {"good": None, "problems": [{"summary": "学习不够"}]}
-    assert again.state.cursor == "problems[0].case"
-    assert again.state.drafts == {"problems[0].case": ["草稿"]}
+    assert again.state.answers == {
+        "good": None,
+        "problems": [{"summary": "学习不够", "case": "比如上月"}],
+    }
+    assert again.state.cursor == "problems[+]"
 
 
 def test_every_input_is_logged_even_refused_ones(service):
@@ -100,7 +102,17 @@ def test_wal_and_schema_version(service, db_path):
     conn = sqlite3.connect(db_path)
     assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
     names = [r[0] for r in conn.execute("select name from _sqlite_migrations")]
-    assert names == ["m001_initial", "m002_inbox", "m003_reminders", "m004_context", "m005_imports"]
+    assert names == [
+        "m001_initial",
+        "m002_inbox",
+        "m003_reminders",
+        "m004_context",
+        "m005_imports",
+        "m006_versions",
+        "m007_import_pasting",
+        "m008_inbox_attempts",
+        "m009_updates_seen",
+    ]
 
 
 def test_missing_directory_is_a_clear_error(tmp_path):
