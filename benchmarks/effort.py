@@ -423,6 +423,10 @@ class FixResult:
 
 
 def fix_one(bot: Any, flow: Any, answers: dict[str, Any], fault: Fault) -> FixResult:
+    answers = copy.deepcopy(answers)
+    for q in (q for section in flow.sections for q in section.questions):
+        if q.default is not None and q.id not in answers:  # taken with one tap on the way
+            answers[q.id] = q.default
     broken = copy.deepcopy(answers)
     fault.break_(broken)
     goal = copy.deepcopy(answers)
