@@ -24,7 +24,9 @@ from bot.service import Interviews
 from bot.storage import Storage, backup
 
 if TYPE_CHECKING:  # the Telegram adapter is imported only by `duizhao run`
-    from bot.telegram.config import WebhookConfig
+    from telegram.ext import Application
+
+    from bot.telegram.config import BotConfig
     from bot.telegram.run import WebServer
 
 
@@ -63,6 +65,42 @@ def cmd_console(args: argparse.Namespace) -> int:
     owner = f"console:{args.user or getpass.getuser()}"
     console = Console(Interviews(storage, flows), owner, out_dir=args.out)
     return console.run(args.flow)
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """The web page for the console's interviews, on this machine only, until Ctrl-C."""
+    import asyncio
+
+    from bot.web.api import routes
+    from bot.web.auth import Gate
+    from bot.web.server import create_app, serving
+
+    storage = open_storage(args.db)
+    owner = f"console:{args.user or getpass.getuser()}"
+    service = Interviews(storage, flows_of(args))
+    if service.active(owner) is None:
+        print("还没有材料：先运行 duizhao console 开始答题。", file=sys.stderr)
+        return 1
+    # A new link each run: the one printed last time stops working.
+    token = storage.new_link_token(owner)
+    app = create_app(routes(service, Gate(storage), dt.date.today))
+
+    async def serve() -> None:
+        async with serving(app, "127.0.0.1", args.port):
+            print(
+                f"请在本机浏览器中打开（24 小时内有效，按 Ctrl-C 结束）：\n"
+                f"http://127.0.0.1:{args.port}/#t={token}",
+                flush=True,
+            )
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        storage.close()
+    return 0
 
 
 def cmd_flows_check(args: argparse.Namespace) -> int:
@@ -165,7 +203,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.telegram.config import load_config, load_webhook
+    from bot.telegram.config import load_config, load_webhook, one_server
     from bot.telegram.run import configure_logging, run_bot
 
     db = args.db or default_db()
@@ -174,23 +212,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.webhook_url, args.webhook_secret, args.webhook_listen, args.webhook_port
     )
     config = replace(config, webhook=hook)
+    one_server(config)
     if args.poll_timeout is not None:
         config = replace(config, poll_timeout=args.poll_timeout)
     configure_logging(config.token, hook.secret if hook else "")  # before the flows are loaded
     flows = flows_of(args)
     if args.db is None:
         db.parent.mkdir(parents=True, exist_ok=True)
-    return run_bot(config, flows, web=webhook_server(hook) if hook else None)
+    return run_bot(config, flows, web=web_server(config))
 
 
-def webhook_server(hook: WebhookConfig) -> WebServer:
-    """The bot's web server with the webhook endpoint, for run_bot to open."""
+def web_server(config: BotConfig) -> WebServer | None:
+    """The bot's web server, for run_bot to open: the webhook endpoint (with a webhook URL)
+    and the web page (with BOT_WEB_URL) on one app; None when neither is set. With a
+    webhook, the page shares its address (BOT_WEBHOOK_LISTEN/PORT)."""
+    from bot.telegram.context import DEPS
+    from bot.telegram.web import report_sender
+    from bot.web.api import routes
+    from bot.web.auth import Gate
     from bot.web.server import create_app, serving
     from bot.web.webhook import webhook_routes
 
-    def web(receive: Callable[[dict], Awaitable[None]]) -> AbstractAsyncContextManager[None]:
-        app = create_app(webhook_routes(hook.path, hook.secret, receive))
-        return serving(app, hook.listen, hook.port)
+    hook = config.webhook
+    if hook is None and not config.web_url:
+        return None
+    host, port = (hook.listen, hook.port) if hook else (config.web_host, config.web_port)
+
+    def web(
+        receive: Callable[[dict], Awaitable[None]] | None, application: Application
+    ) -> AbstractAsyncContextManager[None]:
+        groups = []
+        if hook is not None and receive is not None:
+            groups.append(webhook_routes(hook.path, hook.secret, receive))
+        if config.web_url:
+            deps = application.bot_data[DEPS]
+            gate = Gate(deps.service.storage, config.token, config.allowed_users)
+            groups.append(routes(deps.service, gate, deps.today, report_sender(application)))
+        return serving(create_app(*groups), host, port)
 
     return web
 
@@ -213,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="用户名（默认：当前系统用户）")
     p.add_argument("--out", type=Path, default=Path("."), help="报告输出目录（默认：当前目录）")
     p.set_defaults(func=cmd_console)
+
+    p = sub.add_parser("web", help="在本机浏览器里查看和修改整篇材料", parents=[own])
+    p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：用户数据目录）")
+    p.add_argument("--user", help="用户名（默认：当前系统用户）")
+    p.add_argument("--port", type=int, default=8765, help="本机端口（默认：8765）")
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询或 webhook）", parents=[own])
     p.add_argument("--token", help="机器人令牌（默认：环境变量 BOT_TOKEN）")

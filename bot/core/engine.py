@@ -723,3 +723,36 @@ def _sample_as_answer(
         return _long_answer(flow, state, current, text)
     new, reply = _answer(flow, state, current, text, notice.format(chars=zishu(text)))
     return new, replace(reply, appendable=current.key)
+
+
+@one_walk_each
+def revise(flow: Flow, state: State, key: str, text: str) -> tuple[State, str]:
+    """Replace one text answer wherever the user is (the web page edits in place).
+
+    The same checks as a chat answer: visible text, a required answer not emptied, the
+    length limits; emptying an optional answer skips it. The cursor stays where it is
+    (a finished interview stays finished), and drafts the chat holds are kept. Returns the
+    new state and "" or, refused, the state unchanged and why: the page has no next
+    question to show, so no Reply (and no review) is built.
+    """
+    state = settle(flow, state)
+    target = next((s for s in steps_of(flow, state.answers) if s.key == key), None)
+    if (
+        target is None
+        or target.more
+        or target.asked.kind not in ("text", "long_text")
+        or value_at(state.answers, target) is MISSING
+    ):
+        return state, texts.ERR_CANNOT_EDIT
+    question = target.asked
+    lines = [line.strip() for line in text.splitlines()]
+    value: str | None = "\n".join(line for line in lines if line)
+    if not _VISIBLE.search(value):
+        if not question.optional:
+            return state, texts.ERR_REQUIRED
+        value = None
+    else:
+        error = _length_error(question, value, final=True)
+        if error:
+            return state, error
+    return settle(flow, replace(state, answers=with_value(state.answers, target, value))), ""

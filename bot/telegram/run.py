@@ -4,6 +4,7 @@ on a signal."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -23,9 +24,12 @@ from bot.telegram.config import BotConfig, WebhookConfig
 from bot.telegram.inbox import Inbox
 
 log = logging.getLogger("duizhao.bot")
-# Runs the web server with the webhook endpoint, handing each update to the callable, while
-# the context is open (bot.web, wired by the command line).
-WebServer = Callable[[Callable[[dict], Awaitable[None]]], AbstractAsyncContextManager[None]]
+# Runs the bot's web server while the context is open (bot.web, wired by the command line):
+# the webhook endpoint handing each update to the callable (None when polling), and the web
+# page, which reaches the service and the chat through the Application.
+WebServer = Callable[
+    [Callable[[dict], Awaitable[None]] | None, Application], AbstractAsyncContextManager[None]
+]
 
 
 class WebhookRefused(DuizhaoError):
@@ -96,8 +100,11 @@ async def _serve(
             if config.webhook is None or web is None:
                 # A webhook left set (a webhook run that was killed) would refuse getUpdates.
                 await app.bot.delete_webhook(drop_pending_updates=False)
-                log.info("started as @%s (long polling), database %s", app.bot.username, config.db)
-                await inbox.run(stop)
+                async with web(None, app) if web else contextlib.nullcontext():
+                    log.info(
+                        "started as @%s (long polling), database %s", app.bot.username, config.db
+                    )
+                    await inbox.run(stop)
             else:
                 await _serve_webhook(app, storage, inbox, config.webhook, web, stop)
         finally:
@@ -116,7 +123,7 @@ async def _serve_webhook(
     """Listen, hand out the leftovers, then ask Telegram to send; on stop, ask it to stop
     sending first, let the requests under way be stored, then let the handlers finish."""
     await asyncio.to_thread(storage.inbox_forget_seen)
-    async with web(inbox.receive):
+    async with web(inbox.receive, app):
         await inbox.resume()
         try:
             await app.bot.set_webhook(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.core import callbacks, texts
 from bot.core.model import Flow
@@ -154,6 +154,19 @@ def review_keyboard(
         if f.step
     ]
     return InlineKeyboardMarkup([[b] for b in generate] + rows(fixes) + [[b] for b in edits])
+
+
+def with_web_app(
+    keyboard: InlineKeyboardMarkup | None, web_url: str | None, interview_id: int
+) -> InlineKeyboardMarkup | None:
+    """The keyboard with a last row that opens the page as a Mini App, when one is served."""
+    if not web_url:
+        return keyboard
+    page = InlineKeyboardButton(
+        "在网页中查看和修改", web_app=WebAppInfo(f"{web_url}?interview={interview_id}")
+    )
+    rows_ = list(keyboard.inline_keyboard) if keyboard else []
+    return InlineKeyboardMarkup([*rows_, [page]])
 
 
 def samples_message(interview_id: int, prompt: Prompt) -> tuple[str, InlineKeyboardMarkup]:

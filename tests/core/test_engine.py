@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import engine, replies, steps
+from bot.core import engine, replies, steps, texts
 from bot.core.state import Input, State
 
 T = Input.text
@@ -856,3 +856,19 @@ def test_a_number_past_the_options_is_refused_not_taken_as_words():
     flow_2022, state = _at_style_choice("opening_close")
     after, reply = engine.step(flow_2022, state, T("5"))
     assert "不是可选项" in reply.error and after.answers == state.answers
+
+
+def test_revise_replaces_an_answer_in_place_with_the_chats_checks(small_flow):
+    state, _ = play(small_flow, [i for i, _ in THROUGH])
+    assert state.cursor == "review"
+    new, error = engine.revise(small_flow, state, "problems[0].summary", " 学习不深入 ")
+    assert not error and new.cursor == "review"
+    assert new.answers["problems"][0]["summary"] == "学习不深入"
+    for text, expected in (("学" * 11, "最多"), ("学", "至少"), ("  ", "必须回答")):
+        same, error = engine.revise(small_flow, state, "problems[0].summary", text)
+        assert expected in error and same.answers == state.answers
+    # An optional answer emptied is skipped; a choice or a question not reached is not text.
+    new, error = engine.revise(small_flow, state, "problems[0].case", "")
+    assert not error and new.answers["problems"][0]["case"] is None
+    assert engine.revise(small_flow, state, "area", "学习")[1] == texts.ERR_CANNOT_EDIT
+    assert engine.revise(small_flow, state, "more", "x")[1] == texts.ERR_CANNOT_EDIT
