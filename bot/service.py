@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from jinja2 import TemplateNotFound
+
 from bot.core import engine, replies, texts, wordcount
 from bot.core.model import Flow
 from bot.core.replies import Reply
@@ -182,7 +184,11 @@ class Interviews:
         raise StaleInterview(f"材料 {interview.id} 一直在别处修改")
 
 
-def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int:
+def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int | None:
     """The 字数 of the report these answers make, exactly as it will be generated: what the
-    review's total and its length advice say (the date's 字数 does not depend on the day)."""
-    return build_document(flow, answers, date=dt.date.today()).zishu
+    review's total and its length advice say (the date's 字数 does not depend on the day).
+    None for a flow without its template (one made in memory), counted by its answers."""
+    try:
+        return build_document(flow, answers, date=dt.date.today()).zishu
+    except TemplateNotFound:
+        return None

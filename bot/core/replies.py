@@ -368,9 +368,15 @@ def review_of(flow: Flow, state: State) -> Review:
     options = (Button("choose", texts.GENERATE, FINISH),)
     findings = tuple(check(flow, state.answers, state.context.get("last_year_problems", ())))
     numbers = finding_numbers(findings, state)
+    fixed = len(set(state.context.get(FINDING_ORDER, ())) - {f.id for f in findings})
     if findings:
         lines += ["", texts.FINDINGS_TITLE]
         lines += [f"{n}. {f.message}" for n, f in zip(numbers, findings, strict=True)]
+    if fixed and findings:
+        # The numbers of fixed findings stay unused, so the others keep theirs.
+        lines.append(texts.FINDINGS_FIXED.format(n=fixed))
+    elif fixed:
+        lines += ["", texts.FINDINGS_ALL_FIXED]
     measure_links = links(flow, state.answers)
     if measure_links:
         lines += ["", texts.LINKS_TITLE]

@@ -627,6 +627,7 @@ sections:
     assert [(n, f.id) for n, f in zip(review.numbers, review.findings, strict=True)] == [
         (1, "vague:problems[0]")
     ]
+    assert "（已改好 1 条意见，其余意见的序号不变。）" in review.text
     # The first keeps its number when it is the only one left; a new one takes the next.
     state, shown = play(flow, [cmd("edit", "problems[+]"), T("作风不实"), cmd("skip")], state)
     review = shown[-1].review

@@ -331,7 +331,7 @@ def unreadable(w: World) -> None:
     poll = {"id": "2", "question": "？", "options": [{"text": "甲", "voter_count": 0}]}
     w.user._message({"poll": {**poll, "total_voter_count": 0, "is_closed": False}})
     w.user.send("/status")
-    w.user.wait_for(says("各部分进度"))
+    w.user.wait_for(says("总进度"))
 
 
 def forged(data: Callable[[World], str], *needles: str) -> Callable[[World], None]:
@@ -557,14 +557,14 @@ CASES = [
         drafted("'); DROP TABLE answers; -- \" OR 1=1; SELECT * FROM interviews"),
         check=draft_is("'); DROP TABLE answers; -- \" OR 1=1; SELECT * FROM interviews"),
     ),
-    Case("command-with-unneeded-args", command("/status 多余的参数", "各部分进度")),
+    Case("command-with-unneeded-args", command("/status 多余的参数", "总进度")),
     Case("cancel-with-args", command("/cancel 3", say.NO_ARGS.format(name="cancel"))),
     Case("unknown-command", command("/foo", say.UNKNOWN_COMMAND)),
     Case("unknown-command-with-args", command("/foo_bar@duizhao_test_bot x", say.UNKNOWN_COMMAND)),
     Case("cancel-with-nothing-to-cancel", command("/cancel", texts.ERR_NOTHING_TO_CANCEL)),
     Case("deadline-no-such-date", command("/deadline 2月30日", "日历上没有“2月30日”这一天")),
     Case("deadline-long-argument", command("/deadline " + "十" * 4000, "不是日期")),
-    Case("status-in-a-repeat", command("/status", "各部分进度"), setup=to_detail),
+    Case("status-in-a-repeat", command("/status", "总进度"), setup=to_detail),
     Case("preview-in-a-repeat", command("/preview", "草稿预览"), setup=to_detail),
     Case("edit-in-a-repeat", command("/edit", say.EDIT_PICK), setup=to_detail),
     Case("skip-required-in-a-repeat", command("/skip", texts.ERR_REQUIRED), setup=to_detail),

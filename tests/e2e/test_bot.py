@@ -382,7 +382,7 @@ def test_review_lists_findings_with_fix_buttons(user, running):
 
     flow = FLOWS["2022-liuge"]
     _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
-    answers = dict(data.answers)
+    answers = {**data.answers, "style_defaults": True}
     vague = {"summary": "学习不够深入", "detail": "学得不深不透，用得也不够好。", "case": None}
     answers["t1_problems"] = [vague, *answers["t1_problems"][1:]]
     storage = Storage(running.db)
