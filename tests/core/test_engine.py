@@ -699,3 +699,8 @@ def test_every_core_and_flow_text_has_console_wording(flows):
     for text in core + flow_texts:
         worded = texts.for_console(text)
         assert "点“" not in worded and "按钮" not in worded, worded
+
+
+def test_好了_at_add_another_finishes_the_part(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), T("好了")])
+    assert state.cursor == "area" and len(state.answers["problems"]) == 1

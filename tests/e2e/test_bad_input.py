@@ -435,7 +435,7 @@ def another_users_button(w: World) -> None:
     question = start_flow(w, victim)
     w.api.wait_idle()
     w.before = state(w.db)
-    for label in (texts.ACTION_SKIP, texts.ACTION_DONE):
+    for label in (texts.ACTION_SKIP, texts.ACTION_GUIDE):
         w.user.click_data(button_data(question, label), w.user.last.message_id)
         w.user.wait_for(says(say.STALE))
     victim_id = stored(w.db, victim.id)["id"]
