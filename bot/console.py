@@ -16,7 +16,7 @@ from bot import lastyear
 from bot.core import engine, replies, texts
 from bot.core.commands import parse_command
 from bot.core.replies import Button, Prompt, Reply
-from bot.core.state import Input
+from bot.core.state import REVIEW, Input
 from bot.lastyear.carryover import carry_over
 from bot.report.render import build_document, render_files
 from bot.report.writers.text import to_text
@@ -34,7 +34,6 @@ ASK_EDIT = "输入 /edit 加序号修改，例如 /edit 2："
 NOTHING_TO_EDIT = "还没有可以修改的题目。"
 UNKNOWN_CHOICE = "请输入列表中的序号。"
 LIST_HEADER = "您的材料："
-STATUS_LINE = "  {title}：已答 {answered}/{total} 题，{chars} 字"
 NO_FINDING = "请输入审阅意见的序号，例如 /fix 1（全文字数这类意见没有对应的题目）。"
 NO_GUIDE = "这一部分没有补充说明。"
 NOTHING_TO_ADD = "现在没有刚写好的长回答可以补充。要改以前的回答，输入 /edit。"
@@ -63,6 +62,7 @@ IMPORT_CONFIRM = (
     "去年的问题会在写今年问题时供您对照（/old）。确认导入吗？输入“是”确认，输入其他内容取消。"
 )
 IMPORT_CANCELLED = "已取消，没有导入任何内容。"
+REPORT_NOT_READY = "还没有答完：答完并在检查页面输入 /done 生成报告后，才能生成报告文件。可以先用 /preview 预览草稿。"
 HELP = """每题写好后一次输入、回车即保存；想接着补充刚才的回答，输入 /add（或 /add 加内容）。
 一整个问题可以一次写完：先一句话概括，再写具体表现，最后“比如……”写实例，我会自动拆开；
 几条一起粘贴（一是……二是……、1. 2.）会存成几条。拆得不对，输入 /unsplit 按原样保存。
@@ -71,7 +71,8 @@ HELP = """每题写好后一次输入、回车即保存；想接着补充刚才�
   /edit 修改已答的题    /fix 序号 按审阅意见修改    /restart 本部分重写（会先确认）
   /guide 本部分说明    /samples 参考表述    /sample 序号 使用参考表述    /clear 清空草稿
   /lastyear 文件路径 导入去年的材料（.docx 或 .txt；只输入 /lastyear 则粘贴全文）
-  /old 去年的问题    /status 查看进度    /preview 预览草稿    /new 新建一份材料
+  /old 去年的问题    /status 查看进度    /preview 预览草稿    /report 重新生成报告文件
+  /new 新建一份材料
   /list 我的材料    /quit 退出（答案已自动保存）    /help 本帮助
 选择题直接输入序号；多选题输入几个序号后回车。草稿里有内容时，直接回车就按草稿保存。
 """
@@ -197,6 +198,7 @@ class Console:
             "old": self._last_year_problems,
             "lastyear": lambda: self._last_year(arg),
             "restart": self._restart,
+            "report": self._report,
         }
         if name in local:
             local[name]()
@@ -266,19 +268,16 @@ class Console:
     def _fix(self, arg: str) -> None:
         """Open the step a review finding points at."""
         assert self.interview is not None
-        review = replies.show(self.service.flow_of(self.interview), self.interview.state).review
-        findings = review.findings if review else ()
-        if (
-            not (arg.isdigit() and 1 <= int(arg) <= len(findings))
-            or not findings[int(arg) - 1].step
-        ):
+        review = self.service.show(self.interview).review
+        finding = review.finding(int(arg)) if review and arg.isdigit() else None
+        if finding is None or not finding.step:
             self.say(NO_FINDING)
             return
-        self._apply(Input("edit", findings[int(arg) - 1].step))
+        self._apply(Input("edit", finding.step))
 
     def _current_prompt(self) -> Prompt | None:
         assert self.interview is not None
-        return replies.show(self.service.flow_of(self.interview), self.interview.state).prompt
+        return self.service.show(self.interview).prompt
 
     def _guide(self) -> None:
         prompt = self._current_prompt()
@@ -373,16 +372,12 @@ class Console:
     def _status(self) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
-        self.say(flow.title)
-        for s in replies.summarize(flow, self.interview.state):
-            self.say(
-                STATUS_LINE.format(title=s.title, answered=s.answered, total=s.total, chars=s.chars)
-            )
+        self.say(flow.title, *replies.status_lines(flow, self.interview.state))
 
     def _preview(self) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
-        doc = build_document(flow, self.interview.state.answers, date=self.today())
+        doc = build_document(flow, self.interview.state.answers, date=self._report_date())
         self.say("—— 草稿预览 ——", to_text(doc), f"—— 共 {doc.zishu} 字 ——")
 
     def _list(self) -> None:
@@ -393,19 +388,29 @@ class Console:
             status = "已完成" if i.finished else "进行中"
             self.say(f"  #{i.id} {title} · {status}{mark}")
 
+    def _report(self) -> None:
+        """/report: the files of a finished interview written again (next to the earlier
+        ones); at the review it finishes the interview first."""
+        assert self.interview is not None
+        if self.interview.finished:
+            self._write_report()
+        elif self.interview.state.cursor == REVIEW:
+            self._apply(Input("done"))
+        else:
+            self.say(REPORT_NOT_READY)
+
+    def _report_date(self) -> dt.date:
+        """The date the report is signed with: the meeting date when set, else today."""
+        assert self.interview is not None
+        return self.interview.deadline or self.today()
+
     def _write_report(self) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
-        today = self.today()
+        day = self._report_date()
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        paths = render_files(
-            flow,
-            self.interview.state.answers,
-            date=today,
-            out_dir=self.out_dir,
-            basename=f"{flow.id}-{today.isoformat()}",
-        )
-        doc = build_document(flow, self.interview.state.answers, date=today)
+        paths = render_files(flow, self.interview.state.answers, date=day, out_dir=self.out_dir)
+        doc = build_document(flow, self.interview.state.answers, date=day)
         self.say(WROTE.format(zishu=doc.zishu), *(f"  {p}" for p in paths))
 
     # -- printing -----------------------------------------------------------------------------

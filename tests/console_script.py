@@ -18,7 +18,8 @@ def lines_for(q: Question, value: Any) -> list[str]:
     if q.kind == "yesno":
         return ["是" if value else "否"]
     if q.kind == "choice":
-        return [q.option(value).label]
+        option = q.option(value)
+        return [option.label if option else value]
     if q.kind == "multi":
         return ["、".join(q.option(v).label for v in value)]
     return [value]

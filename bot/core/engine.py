@@ -20,7 +20,7 @@ from bot.core.limits import char_cap
 from bot.core.loader import step_key
 from bot.core.model import Flow, Question
 from bot.core.points import is_one_liner, split_parts, split_points
-from bot.core.replies import Button, Reply, choice_buttons, review_of, show
+from bot.core.replies import FINDING_ORDER, Button, Reply, choice_buttons, review_of, show
 from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, SPLIT_KEY, Input, State
 from bot.core.steps import (
     MISSING,
@@ -84,13 +84,14 @@ def bring_in(
             context={**state.context, **context},
         ),
     )
+    new = _remember_findings(flow, new)
     return new, show(flow, new, notice=texts.BROUGHT_IN)
 
 
 @one_walk_each
 def resume(flow: Flow, state: State) -> tuple[State, Reply]:
     """Re-show where the user was; a cursor the flow no longer has moves to the first gap."""
-    settled = settle(flow, state)
+    settled = _remember_findings(flow, settle(flow, state))
     notice = texts.RELOCATED if settled.cursor != state.cursor else ""
     return settled, show(flow, settled, notice=notice)
 
@@ -98,6 +99,11 @@ def resume(flow: Flow, state: State) -> tuple[State, Reply]:
 @one_walk_each
 def step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     """Apply one input; an invalid one returns the state unchanged with the reason."""
+    new, reply = _step(flow, state, inp)
+    return _remember_findings(flow, new), reply
+
+
+def _step(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
     state = settle(flow, state)
     if inp.kind == "edit":
         return _edit(flow, state, inp.value)
@@ -140,6 +146,20 @@ def _move(flow: Flow, state: State, cursor: str, notice: str) -> tuple[State, Re
     return new, replace(reply, entered_section=entered)
 
 
+def _remember_findings(flow: Flow, state: State) -> State:
+    """Keep the numbers the review shows its findings with (see replies.finding_numbers)."""
+    if state.cursor not in (REVIEW, DONE):
+        return state
+    review = review_of(flow, state)
+    order = list(state.context.get(FINDING_ORDER, ()))
+    for number, finding in sorted(zip(review.numbers, review.findings, strict=True)):
+        if number > len(order):
+            order.append(finding.id)
+    if order == state.context.get(FINDING_ORDER, []):
+        return state
+    return replace(state, context={**state.context, FINDING_ORDER: order})
+
+
 def _section_of(flow: Flow, state: State, cursor: str) -> int | None:
     return next((s.section for s in steps_of(flow, state.answers) if s.key == cursor), None)
 
@@ -160,12 +180,21 @@ def _advance(
     go on from where it stood in the walk `before` the answer."""
     steps = steps_of(flow, state.answers)
     if state.return_to:
+        # An item opened from elsewhere (a new one, or one with questions left) is finished
+        # first; then straight back to where the user was, past every answer in between.
+        rest = _unanswered_in_item(state.answers, steps, from_key)
+        if rest:
+            return _move(flow, state, rest, notice)
         target = state.return_to
         state = replace(state, return_to=None)
+        keys = {s.key for s in steps}
         if target == DONE:
             target = REVIEW
-        if target != REVIEW and target not in {s.key for s in steps}:
-            target = first_gap(flow, state.answers)
+        if target != REVIEW and target not in keys:
+            # The unanswered item the user stood in was dropped: its add-or-finish step.
+            more = step_key(target.split("[", 1)[0], 0)
+            more = more if more in keys else ""
+            target = more or first_gap(flow, state.answers)
         return _move(flow, state, target, notice)
     keys = [s.key for s in steps]
     if from_key in keys:
@@ -177,6 +206,20 @@ def _advance(
         later = before[before.index(from_key) + 1 :] if from_key in before else []
         target = next((k for k in later if k in keys), REVIEW)
     return _move(flow, state, target, notice)
+
+
+def _unanswered_in_item(answers: dict[str, Any], steps: list[Step], from_key: str) -> str:
+    """The next question of the repeat item `from_key` belongs to that has no answer yet."""
+    here = next((i for i, s in enumerate(steps) if s.key == from_key), None)
+    if here is None or steps[here].item is None:
+        return ""
+    mine = steps[here]
+    for s in steps[here + 1 :]:
+        if s.question is not mine.question or s.item != mine.item or s.more:
+            return ""
+        if value_at(answers, s) is MISSING:
+            return s.key
+    return ""
 
 
 def _past_answered_in_item(state: State, steps: list[Step], index: int) -> int:
@@ -195,7 +238,9 @@ def _past_answered_in_item(state: State, steps: list[Step], index: int) -> int:
 def _back(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
     if index == 0:
         return _refuse(flow, state, texts.ERR_FIRST)
-    return _move(flow, state, steps[index - 1].key, texts.MOVED_BACK)
+    # The answer given back there returns here, not through every answer in between.
+    return_to = state.return_to or current.key
+    return _move(flow, replace(state, return_to=return_to), steps[index - 1].key, texts.MOVED_BACK)
 
 
 def _skip(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
@@ -390,9 +435,23 @@ def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State,
     option = _match(options, text)
     if option is None and current.more and _VISIBLE.search(text):
         return _new_item_from_text(flow, state, current, text)
+    if option is None and current.asked.free_text and not current.more:
+        return _free_choice(flow, state, current, text)
     if option is None:
         return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=text))
     return _choose(flow, state, steps, index, current, option)
+
+
+def _free_choice(flow: Flow, state: State, current: Step, text: str) -> tuple[State, Reply]:
+    """A typed answer to a choice that takes the user's own words (a heading, a sentence)."""
+    if not _VISIBLE.search(text):
+        return _refuse(flow, state, texts.ERR_EMPTY)
+    if text.rstrip("。.").isdigit():  # a number meant an option: one that is not there
+        return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=text))
+    error = _length_error(current.asked, text, final=True)
+    if error:
+        return _refuse(flow, state, error)
+    return _answer(flow, state, current, text, texts.SAVED)
 
 
 def _match(options: tuple[Button, ...], text: str) -> str | None:
@@ -406,13 +465,7 @@ def _choose(flow, state, steps, index, current, value: str) -> tuple[State, Repl
     q = current.asked
     if current.more:
         if value == ADD:
-            n = len(state.answers.get(q.id) or [])
-            answers = {**state.answers, q.id: [*copy.deepcopy(state.answers.get(q.id) or []), {}]}
-            ictx = {**context(flow, answers), "item": {}}
-            first = next((s for s in q.questions if holds(s.when, ictx)), None)
-            if first is None:
-                return _refuse(flow, state, texts.ERR_NOT_HERE)
-            return _move(flow, replace(state, answers=answers), step_key(q.id, n, first.id), "")
+            return _add_item(flow, state, q, "")
         if value == FINISH:
             return _advance(flow, state, current.key, "")
         return _refuse(flow, state, texts.ERR_NOT_OPTION.format(text=value))
@@ -441,7 +494,22 @@ def _edit(flow: Flow, state: State, key: str) -> tuple[State, Reply]:
     if key == state.cursor:
         return state, show(flow, state)
     return_to = state.return_to or state.cursor
+    if target.more:
+        # Opening a repeat's add-or-finish step from elsewhere means adding an item.
+        return _add_item(flow, replace(state, return_to=return_to), target.question, texts.ADDING)
     return _move(flow, replace(state, return_to=return_to), key, texts.EDITING)
+
+
+def _add_item(flow: Flow, state: State, q: Question, notice: str) -> tuple[State, Reply]:
+    """A new, empty item of repeat `q`, opened at its first question."""
+    n = len(state.answers.get(q.id) or [])
+    answers = {**state.answers, q.id: [*copy.deepcopy(state.answers.get(q.id) or []), {}]}
+    ictx = {**context(flow, answers), "item": {}}
+    first = next((s for s in q.questions if holds(s.when, ictx)), None)
+    if first is None:
+        return _refuse(flow, state, texts.ERR_NOT_HERE)
+    notice = notice.format(item=q.item_name) if notice else ""
+    return _move(flow, replace(state, answers=answers), step_key(q.id, n, first.id), notice)
 
 
 def _cancel(flow: Flow, state: State) -> tuple[State, Reply]:

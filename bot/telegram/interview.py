@@ -90,23 +90,16 @@ async def cmd_status(update: Update, context: Context) -> None:
     if interview is None:
         return
     flow = context.service.flow_of(interview)
-    lines = [say.STATUS_HEADER.format(title=flow.title)]
+    lines = [flow.title, *replies.status_lines(flow, interview.state)]
     if interview.deadline:
         lines.insert(0, context.days_left(interview.deadline))
-    for s in replies.summarize(flow, interview.state):
-        mark = "✅" if s.total and s.answered == s.total else "▫️"
-        lines.append(
-            say.STATUS_LINE.format(
-                mark=mark, title=s.title, answered=s.answered, total=s.total, chars=s.chars
-            )
-        )
     await send(update, "\n".join(lines), parse_mode=None)
 
 
 async def on_text(update: Update, context: Context) -> None:
     """Typed text answers the current question (or, after /lastyear, is last year's report)."""
     pending = context.service.storage.pending_import(owner_of(update))
-    if pending and not pending["parsed"]:
+    if lastyear.in_paste_mode(pending):
         await lastyear.collect_paste(update, context, pending)
         return
     interview = await active_or_offer(update, context)
@@ -160,7 +153,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def _show_help(update: Update, context: Context, interview: Interview, kind: str) -> None:
     """The section's 说明, the question's 参考表述 or last year's problems; nothing changes."""
-    prompt = replies.show(context.service.flow_of(interview), interview.state).prompt
+    prompt = context.service.show(interview).prompt
     if prompt is None:
         await stale(update, context)
     elif kind == "guide":

@@ -149,8 +149,8 @@ def review_keyboard(
         if s.first_step
     ]
     fixes = [
-        button(f"改意见{i}", callbacks.Payload(interview_id, f.step, "e"))
-        for i, f in enumerate(review.findings, 1)
+        button(f"改意见{n}", callbacks.Payload(interview_id, f.step, "e"))
+        for n, f in zip(review.numbers, review.findings, strict=True)
         if f.step
     ]
     return InlineKeyboardMarkup([[b] for b in generate] + rows(fixes) + [[b] for b in edits])

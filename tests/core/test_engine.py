@@ -320,6 +320,25 @@ CASES = [
         "",
         {"problems": [{"summary": "学习不够", "case": None}]},
     ),
+    (
+        "an answer given after going back returns to where the user was, past later answers",
+        [*THROUGH_TO, T("1"), C("a"), cmd("done"), cmd("back"), cmd("back"), T("作风")],
+        "has_more",
+        "",
+        {"area": "作风", "tags": ["a"]},
+    ),
+    (
+        "an add-or-finish step opened from the review adds an item: its questions, then back",
+        [*[i for i, _ in THROUGH], cmd("edit", "problems[+]"), T("作风不实"), cmd("skip")],
+        "review",
+        "",
+        {
+            "problems": [
+                {"summary": "学习不够", "case": "比如上月"},
+                {"summary": "作风不实", "case": None},
+            ]
+        },
+    ),
     ("cancel with nothing to cancel", [cmd("cancel")], "good", "现在没有需要取消的操作。", {}),
     ("an unknown input kind is refused", [Input("fly")], "good", "这个操作在这里用不上。", {}),
 ]
@@ -352,7 +371,7 @@ def test_restart_section_keeps_other_sections(small_flow):
 def test_prompt_shows_progress_options_and_actions(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), C("done")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第2/2部分 · 第1题"
+    assert prompt.progress == "第2/2部分 · 总进度 50%"  # nothing yet to count in this part
     assert [o.label for o in prompt.options] == ["学习", "工作", "作风"]
     assert [a.label for a in prompt.actions] == ["上一步"]
     assert replies[-1].entered_section
@@ -473,7 +492,7 @@ def test_clear_empties_the_draft(small_flow):
 def test_prompt_offers_guide_samples_and_shows_the_target(small_flow):
     _, replies = play(small_flow, [cmd("skip"), T("学习不够")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第1/2部分 · 第2题 · 本部分 4/20 字"
+    assert prompt.progress == "第1/2部分 · 总进度 10% · 本部分已答 2 题 · 4/20 字"
     assert prompt.guide == "这一部分问学习。"
     assert prompt.samples[0] == "今年只参加了××次学习。"
     assert [a.kind for a in prompt.actions] == ["skip", "samples", "guide", "back"]
@@ -485,7 +504,8 @@ def test_the_review_lists_findings_with_the_step_to_fix(small_flow):
     _, replies = play(small_flow, [i for i, _ in THROUGH])
     review = replies[-1].review
     assert [f.kind for f in review.findings] == ["short"]
-    assert review.findings[0].step == "good"
+    # The shortest written answer of the part, the one most worth extending.
+    assert review.findings[0].step == "problems[0].case"
     assert (
         "审阅意见（仅供参考，不影响生成报告）：\n1. “第一部分”写了 8 字，建议不少于 20 字。"
         in review.text
@@ -561,6 +581,82 @@ def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flo
         state, reply = engine.step(small_flow, state, inp)
         assert state.cursor == cursor
         assert len(walked) <= 2, f"{inp}: {len(walked)} walks"
+
+
+def test_a_finding_opens_its_question_takes_one_answer_and_returns_with_stable_numbers():
+    from bot.core.loader import parse_flow
+
+    flow = parse_flow(
+        """
+id: fix
+title: 测试
+version: 1
+meeting: 组织生活会
+year: 2026
+template: x.j2
+sections:
+  - id: s
+    title: 在学习方面
+    questions:
+      - id: problems
+        kind: repeat
+        role: problems
+        prompt: 问题
+        min: 1
+        max: 3
+        questions:
+          - {id: summary, kind: text, prompt: 概括}
+          - {id: case, kind: text, prompt: 实例, optional: true}
+""",
+        "fix.yaml",
+    )
+    state, _ = engine.start(flow)
+    inputs = [T("学习不深"), cmd("skip"), C("add"), T("笔记不全"), cmd("skip"), C("done")]
+    state, shown = play(flow, inputs, state)
+    review = shown[-1].review
+    assert [(n, f.step) for n, f in zip(review.numbers, review.findings, strict=True)] == [
+        (1, "problems[0].case"),
+        (2, "problems[1].case"),
+    ]
+    # The second finding's button: its 实例 question, one answer, the review again.
+    state, shown = play(flow, [cmd("edit", review.finding(2).step)], state)
+    assert shown[-1].prompt.text.endswith("实例")
+    state, shown = play(flow, [T("比如今年3月没有记")], state)
+    assert state.cursor == "review"
+    review = shown[-1].review
+    assert [(n, f.id) for n, f in zip(review.numbers, review.findings, strict=True)] == [
+        (1, "vague:problems[0]")
+    ]
+    # The first keeps its number when it is the only one left; a new one takes the next.
+    state, shown = play(flow, [cmd("edit", "problems[+]"), T("作风不实"), cmd("skip")], state)
+    review = shown[-1].review
+    assert [(n, f.id) for n, f in zip(review.numbers, review.findings, strict=True)] == [
+        (1, "vague:problems[0]"),
+        (3, "vague:problems[2]"),
+    ]
+    assert "\n3. “学习”第3个问题（作风不实）没有具体实例" in review.text
+
+
+def test_progress_moves_with_every_answer_and_status_counts_what_there_is(small_flow):
+    """Issue 12, observation 7: the progress line changed with each prompt of a part, and
+    /status shows no "0/2 题" for parts that grow nor 字数 for parts without text."""
+    inputs = [cmd("skip"), T("学习不够"), cmd("skip"), C("add"), T("作风不实")]
+    state, shown = play(small_flow, inputs)
+    progress = [r.prompt.progress for r in shown]
+    assert progress == [
+        "第1/2部分 · 总进度 0% · 本部分已答 1 题",
+        "第1/2部分 · 总进度 10% · 本部分已答 2 题 · 4/20 字",
+        "第1/2部分 · 总进度 10% · 本部分已答 3 题 · 4/20 字",
+        "第1/2部分 · 总进度 10% · 本部分已答 3 题 · 4/20 字",
+        "第1/2部分 · 总进度 20% · 本部分已答 4 题 · 8/20 字",
+    ]
+    assert replies.status_lines(small_flow, state) == [
+        "总进度 20%。各部分：",
+        "▫️ 第一部分：已答 4 题 · 8/20 字",
+        "▫️ 第二部分：未开始",
+    ]
+    state, shown = play(small_flow, [cmd("skip"), C("done")], state)
+    assert shown[-1].prompt.progress == "第2/2部分 · 总进度 50%"
 
 
 # -- a problem in one message ------------------------------------------------------------------
@@ -704,3 +800,64 @@ def test_every_core_and_flow_text_has_console_wording(flows):
 def test_好了_at_add_another_finishes_the_part(small_flow):
     state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), T("好了")])
     assert state.cursor == "area" and len(state.answers["problems"]) == 1
+
+
+def _at_style_choice(question_id: str):
+    """The 2022 flow, all else answered, at the style choice `question_id`."""
+    from tests.report.answers import answers_2022, flow
+
+    flow_2022 = flow("2022-liuge")
+    answers = answers_2022(custom_titles=False, style_defaults=False)
+    state, _ = engine.resume(flow_2022, State(answers=answers, cursor=question_id))
+    assert state.cursor == question_id
+    return flow_2022, state
+
+
+def test_a_style_choice_takes_an_option_its_default_or_the_users_own_words():
+    flow_2022, state = _at_style_choice("h_problems")
+    labels = [
+        b.label
+        for b in replies.choice_buttons(
+            steps.steps_of(flow_2022, state.answers)[
+                [s.key for s in steps.steps_of(flow_2022, state.answers)].index("h_problems")
+            ],
+            state.answers,
+        )
+    ]
+    assert "存在的问题不足" in labels
+    typed, reply = engine.step(flow_2022, state, T("对照“六个带头”查摆的主要问题"))
+    assert reply.error == "" and typed.answers["h_problems"] == "对照“六个带头”查摆的主要问题"
+    picked, _ = engine.step(flow_2022, state, T("3"))
+    assert picked.answers["h_problems"] == labels[2]
+    default, _ = engine.step(flow_2022, state, cmd("default"))
+    assert default.answers["h_problems"] == "存在的问题"
+
+
+def test_a_choice_without_free_text_still_refuses_unknown_words():
+    flow_2022, state = _at_style_choice("points")
+    after, reply = engine.step(flow_2022, state, T("随便排"))
+    assert reply.error and after.answers == state.answers
+
+
+def test_a_typed_style_choice_over_its_length_is_refused_and_nothing_changes():
+    flow_2022, state = _at_style_choice("h_causes")
+    after, reply = engine.step(flow_2022, state, T("很长" * 20))
+    assert "内容太长" in reply.error
+    assert after.answers == state.answers
+
+
+def test_an_answers_file_holds_typed_words_only_where_a_choice_takes_them():
+    from bot.core.answersfile import check
+    from tests.report.answers import flow
+
+    flow_2022 = flow("2022-liuge")
+    assert (
+        check(flow_2022, {"h_problems": "存在的突出问题及表现", "bridge": "，但还有差距："}) == []
+    )
+    assert check(flow_2022, {"points": "随便排"}) == ["points：'随便排' 不是可选项"]
+
+
+def test_a_number_past_the_options_is_refused_not_taken_as_words():
+    flow_2022, state = _at_style_choice("opening_close")
+    after, reply = engine.step(flow_2022, state, T("5"))
+    assert "不是可选项" in reply.error and after.answers == state.answers

@@ -34,6 +34,8 @@ def answer_one(user: FakeUser, q: Question, value: Any) -> None:
         user.click("跳过")
     elif q.kind == "yesno":
         user.click("是" if value else "否")
+    elif q.kind == "choice" and q.option(value) is None:  # words typed in place of an option
+        user.send(value)
     elif q.kind == "choice":
         user.click(q.option(value).label)
     elif q.kind == "multi":

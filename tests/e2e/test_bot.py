@@ -10,11 +10,14 @@ import docx
 import pytest
 
 from bot.core.answersfile import parse
+from bot.core.conditions import holds
+from bot.core.model import Flow
 from bot.flows import load_all
+from bot.report.render import report_name
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import next_user
 from tests.e2e.fakeapi import FakeUser
-from tests.e2e.player import play
+from tests.e2e.player import answer_one, play
 from tests.typed import typed_texts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "answers"
@@ -62,7 +65,10 @@ def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     user.click("生成报告")
     user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
-    assert docx_file.file_name == f"{flow.title}-{docx_file.file_name[-15:-5]}.docx"
+    assert docx_file.file_name == f"{report_name(flow, data.answers)}.docx"
+    assert docx.Document(io.BytesIO(docx_file.data)).core_properties.author == (
+        data.answers.get("name") or ""
+    )
     text = docx_text(docx_file.data)
     missing = [p for p in typed_texts(flow, data.answers) if p not in text]
     assert not missing
@@ -213,7 +219,7 @@ def test_status_preview_and_edit(user):
     user.send("学习不够深入")
     user.wait_reply()
     user.send("/status")
-    assert "已答 2/" in user.wait_reply().text
+    assert "已答 2 题" in user.wait_reply().text
     user.send("/preview")
     assert "学习不够深入" in user.wait_for(lambda m: "学习不够深入" in m.text).text
     user.send("/edit")
@@ -387,4 +393,58 @@ def test_review_lists_findings_with_fix_buttons(user, running):
     assert "第1个问题（学习不够深入）没有具体实例" in review.text
     assert "整改措施对应的问题" in review.text
     user.click("改意见1")
-    assert "当前答案：学习不够深入" in user.wait_reply().text
+    assert "能举一个具体的例子吗" in user.wait_reply().text  # the 实例 question itself
+
+
+def _style_step(user, running, flow_id: str = "2022-liuge") -> tuple[Flow, dict]:
+    """An interview with every answer but the 版式与措辞 step, resumed there."""
+    from bot.core import engine as core
+    from bot.storage import Storage
+
+    flow = FLOWS[flow_id]
+    _, data = parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)
+    storage = Storage(running.db)
+    storage.create(f"tg:{user.id}", flow, core.adopt(flow, data.answers))
+    storage.close()
+    user.send("/resume")
+    prompt = user.wait_for(lambda m: "全部采用默认吗" in m.text)
+    assert ["是", "否"] in prompt.buttons
+    return flow, data.answers
+
+
+def test_one_tap_accepts_every_style_default(user, running):
+    _style_step(user, running)
+    user.click("用默认")
+    assert "全部问题已答完" in user.wait_reply().text
+    user.click("生成报告")
+    user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
+    docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
+    assert "一、存在的问题\n（一）" in docx_text(docx_file.data)
+
+
+def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
+    flow, given = _style_step(user, running)
+    section = next(s for s in flow.sections if s.id == "style")
+    chosen = {
+        "style_defaults": False,
+        "h_problems": "存在的问题不足",
+        "h_causes": "问题产生的根源",  # typed: not one of the buttons
+        "theme_heading": "own_line",
+        "points": "paragraphs",
+        "signature": "none",
+    }
+    defaults = {q.id: q.default for q in section.questions} | {"sign_date": None}
+    answers = given | defaults | chosen
+    for q in section.questions:
+        if holds(q.when, answers):
+            answer_one(user, q, answers[q.id])
+    assert "全部问题已答完" in user.last.text
+    user.click("生成报告")
+    user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
+    docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
+    text = docx_text(docx_file.data)
+    assert "一、存在的问题不足\n（一）在带头深刻领悟“两个确立”的决定性意义" in text
+    assert "做到“两个维护”方面\n参加工作以来" in text
+    assert "\n一是对“两个确立”的理解还停留在面上。" in text
+    assert "、问题产生的根源\n" in text
+    assert not text.rstrip().endswith("日")
