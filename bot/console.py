@@ -62,6 +62,10 @@ IMPORT_CONFIRM = (
     "去年的问题会在写今年问题时供您对照（/old）。确认导入吗？输入“是”确认，输入其他内容取消。"
 )
 IMPORT_CANCELLED = "已取消，没有导入任何内容。"
+IMPORT_KEEPS = "清单里已有的 {n} 条措施（连同您写的落实情况）保持不变。"
+IMPORT_ADDS = "将新增 {n} 条措施。"
+IMPORT_ADDS_NONE = "去年的措施都已在清单里，不会重复添加。"
+IMPORT_OVER = "清单最多只能放这么多条，另有 {n} 条没有加入。"
 REPORT_NOT_READY = "还没有答完：答完并在检查页面输入 /done 生成报告后，才能生成报告文件。可以先用 /preview 预览草稿。"
 HELP = """每题写好后一次输入、回车即保存；想接着补充刚才的回答，输入 /add（或 /add 加内容）。
 一整个问题可以一次写完：先一句话概括，再写具体表现，最后“比如……”写实例，我会自动拆开；
@@ -326,14 +330,24 @@ class Console:
             return
         if report is None:
             return
+        flow = self.service.flow_of(self.interview)
+        change = carry_over(flow, report, self.interview.state.answers)
         self.say(IMPORT_FOUND.format(summary=report.summary()))
         self.say(*(f"  {i}. {m.heading}" for i, m in enumerate(report.measures[:10], 1)))
+        if change.kept:
+            self.say(IMPORT_KEEPS.format(n=change.kept))
+        self.say(IMPORT_ADDS.format(n=change.added) if change.added else IMPORT_ADDS_NONE)
+        if change.over:
+            self.say(IMPORT_OVER.format(n=change.over))
         if not self._confirm(IMPORT_CONFIRM):
             self.say(IMPORT_CANCELLED)
             return
-        flow = self.service.flow_of(self.interview)
-        answers, extra = carry_over(flow, report)
-        outcome = self.service.bring_in(self.interview, answers, extra)
+
+        def carry(current: dict) -> tuple[dict, dict]:
+            merged = carry_over(flow, report, current)
+            return merged.answers, merged.context
+
+        outcome = self.service.bring_in(self.interview, carry)
         self.interview = outcome.interview
         self._show(outcome.reply)
 
