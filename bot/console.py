@@ -86,6 +86,11 @@ PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 
 
+def _newlines(text: str) -> str:
+    """A terminal pastes line breaks as carriage returns."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def use_line_editing() -> None:
     """GNU readline for input() in a terminal: arrow keys, history, and bracketed paste, so
     that a pasted block of lines is one message instead of one answer per line."""
@@ -167,12 +172,12 @@ class Console:
         """One message: a line, or a whole paste of several lines. With GNU readline (a
         terminal) a paste arrives as one line holding its line breaks; a terminal that marks
         pastes itself (bracketed paste, ESC[200~ … ESC[201~) has its lines joined here."""
-        line = self.read("> ")
+        line = _newlines(self.read("> "))
         if PASTE_START not in line:
             return line
         lines = [line.replace(PASTE_START, "")]
         while PASTE_END not in lines[-1]:
-            lines.append(self.read(""))
+            lines.append(_newlines(self.read("")))
         lines[-1] = lines[-1].replace(PASTE_END, "")
         return "\n".join(lines)
 

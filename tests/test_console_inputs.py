@@ -153,7 +153,8 @@ def test_a_paste_in_a_real_terminal_is_one_message(tmp_path):
 
     try:
         read_until("单位和职务")
-        os.write(fd, f"{PASTE_START}某某县青石镇镇长\n李明\n县纪委{PASTE_END}".encode())
+        # As a terminal pastes: line breaks as carriage returns, inside the paste marks.
+        os.write(fd, f"{PASTE_START}某某县青石镇镇长\r李明\r县纪委{PASTE_END}".encode())
         time.sleep(0.3)
         os.write(fd, b"\r")
         assert "这一题只要一行" in read_until("这一题只要一行")
