@@ -448,12 +448,13 @@ class Console:
             self._show_buttons(prompt.options, prompt.actions)
             return
         if prompt is not None:
-            if reply.entered_section or force_section:
+            entered = reply.entered_section or force_section
+            if entered:
                 self.say("", f"【{prompt.section_title}】")
                 if prompt.section_intro:
                     say(prompt.section_intro)
             self.say("", prompt.progress)
-            if prompt.problems:
+            if prompt.problems and (entered or "[0]." in prompt.step or prompt.kind == "more"):
                 self.say(texts.PROBLEMS_SO_FAR)
                 self.say(*(f"  {i}. {p}" for i, p in enumerate(prompt.problems, 1)))
             say(prompt.text)
