@@ -70,10 +70,13 @@ def test_a_stale_save_on_the_same_question_is_recomputed_from_the_fresh_state(db
     first = _service(db_path, small_flow)
     second = _service(db_path, small_flow)
     started = first.start("alice", "small").interview
-    b = second.active("alice")  # at `good`, a long answer in pieces
-    first.answer(started, Input.text("第一段"))
-    outcome = second.answer(b, Input.text("第二段"))
-    assert second.storage.get(started.id).state.drafts == {"good": ["第一段", "第二段"]}
+    for inp in (Input("skip"), Input.text("学习不够"), Input("skip"), Input.choose("done")):
+        started = first.answer(started, inp).interview
+    started = first.answer(started, Input.text("1")).interview
+    b = second.active("alice")  # at `tags`, a multiple choice picked in several taps
+    first.answer(started, Input.choose("a"))
+    outcome = second.answer(b, Input.choose("b"))
+    assert second.storage.get(started.id).state.drafts == {"tags": ["a", "b"]}
     assert outcome.interview == second.storage.get(started.id)
 
 
