@@ -64,6 +64,10 @@ IMPORT_CONFIRM = (
     "去年的问题会在写今年问题时供您对照（/old）。确认导入吗？输入“是”确认，输入其他内容取消。"
 )
 IMPORT_CANCELLED = "已取消，没有导入任何内容。"
+IMPORT_KEEPS = "清单里已有的 {n} 条措施（连同您写的落实情况）保持不变。"
+IMPORT_ADDS = "将新增 {n} 条措施。"
+IMPORT_ADDS_NONE = "去年的措施都已在清单里，不会重复添加。"
+IMPORT_OVER = "清单最多只能放这么多条，另有 {n} 条没有加入。"
 REPORT_NOT_READY = "还没有答完：答完并在检查页面输入 /done 生成报告后，才能生成报告文件。可以先用 /preview 预览草稿。"
 NOT_UTF8 = (
     "（您的终端发送的不是 UTF-8 编码的文字，已按 {encoding} 读取；如有乱码，请把终端设为 UTF-8。）"
@@ -89,6 +93,11 @@ HELP = """每题写好后一次输入、回车即保存；想接着补充刚才�
 
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
+
+
+def _newlines(text: str) -> str:
+    """A terminal pastes line breaks as carriage returns."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def use_line_editing() -> None:
@@ -186,12 +195,12 @@ class Console:
         """One message: a line, or a whole paste of several lines. With GNU readline (a
         terminal) a paste arrives as one line holding its line breaks; a terminal that marks
         pastes itself (bracketed paste, ESC[200~ … ESC[201~) has its lines joined here."""
-        line = self._read_line()
+        line = _newlines(self._read_line())
         if PASTE_START not in line:
             return line
         lines = [line.replace(PASTE_START, "")]
         while PASTE_END not in lines[-1]:
-            lines.append(self.read(""))
+            lines.append(_newlines(self.read("")))
         lines[-1] = lines[-1].replace(PASTE_END, "")
         return "\n".join(lines)
 
@@ -363,14 +372,24 @@ class Console:
             return
         if report is None:
             return
+        flow = self.service.flow_of(self.interview)
+        change = carry_over(flow, report, self.interview.state.answers)
         self.say(IMPORT_FOUND.format(summary=report.summary()))
         self.say(*(f"  {i}. {m.heading}" for i, m in enumerate(report.measures[:10], 1)))
+        if change.kept:
+            self.say(IMPORT_KEEPS.format(n=change.kept))
+        self.say(IMPORT_ADDS.format(n=change.added) if change.added else IMPORT_ADDS_NONE)
+        if change.over:
+            self.say(IMPORT_OVER.format(n=change.over))
         if not self._confirm(IMPORT_CONFIRM):
             self.say(IMPORT_CANCELLED)
             return
-        flow = self.service.flow_of(self.interview)
-        answers, extra = carry_over(flow, report)
-        outcome = self.service.bring_in(self.interview, answers, extra)
+
+        def carry(current: dict) -> tuple[dict, dict]:
+            merged = carry_over(flow, report, current)
+            return merged.answers, merged.context
+
+        outcome = self.service.bring_in(self.interview, carry)
         self.interview = outcome.interview
         self._show(outcome.reply)
 
@@ -466,12 +485,13 @@ class Console:
             self._show_buttons(prompt.options, prompt.actions)
             return
         if prompt is not None:
-            if reply.entered_section or force_section:
+            entered = reply.entered_section or force_section
+            if entered:
                 self.say("", f"【{prompt.section_title}】")
                 if prompt.section_intro:
                     say(prompt.section_intro)
             self.say("", prompt.progress)
-            if prompt.problems:
+            if prompt.problems and (entered or "[0]." in prompt.step or prompt.kind == "more"):
                 self.say(texts.PROBLEMS_SO_FAR)
                 self.say(*(f"  {i}. {p}" for i, p in enumerate(prompt.problems, 1)))
             say(prompt.text)

@@ -22,7 +22,7 @@ from bot.core.loader import step_key
 from bot.core.model import Flow, Question
 from bot.core.points import is_one_liner, split_parts, split_points
 from bot.core.replies import FINDING_ORDER, Button, Reply, choice_buttons, review_of, show
-from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, Input, State
+from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, SPLIT_KEY, Input, State
 from bot.core.steps import (
     MISSING,
     Step,
@@ -368,6 +368,8 @@ def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]
     text = value.strip()
     if q.kind == "multi" and not current.more and means_done(text):
         return _done(flow, state, steps, index, current, "")
+    if current.more and means_done(text):  # 好了 at "add another?": this part is written
+        return _advance(flow, state, current.key, "")
     if current.more or q.kind in ("choice", "yesno", "multi"):
         return _typed_choice(flow, state, steps, index, current, text)
     if state.drafts.get(FILL_PREFIX + current.key):
@@ -566,9 +568,6 @@ def _at_review(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
 
 # The repeats whose items may come several at once, or as one message in the genre's order.
 SPLIT_ROLES = ("problems", "causes", "measures")
-# The last split, kept in the drafts so that 不拆分 can restore the message as one piece:
-# [repeat id, first item, number of items, the message]. Any later answer forgets it.
-SPLIT_KEY = "~split"
 
 
 def _slots(q: Question) -> tuple[Question | None, Question | None, Question | None]:

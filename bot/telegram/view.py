@@ -78,7 +78,7 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
         if prompt.section_intro:
             parts.append(f"<i>{escape(prompt.section_intro)}</i>")
     body = [escape(prompt.progress)]
-    if prompt.problems:
+    if prompt.problems and (with_section or first_item(prompt)):
         body.append(escape(problems_block(prompt.problems)))
     body.append(f"<b>{escape(prompt.text)}</b>")
     if prompt.hint:
@@ -96,6 +96,12 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
         body.append("（可多选，选好后点“完成”）")
     parts.append("\n".join(body))
     return fit_html("\n\n".join(parts))
+
+
+def first_item(prompt: Prompt) -> bool:
+    """The list of problems is shown once a part: at its first item (and on entering or
+    resuming the part), not again above every later cause or measure."""
+    return "[0]." in prompt.step or prompt.kind == "more"
 
 
 def problems_block(problems: tuple[str, ...]) -> str:

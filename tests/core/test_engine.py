@@ -798,6 +798,11 @@ def test_every_core_and_flow_text_has_console_wording(flows):
         assert "点“" not in worded and "按钮" not in worded, worded
 
 
+def test_好了_at_add_another_finishes_the_part(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), T("好了")])
+    assert state.cursor == "area" and len(state.answers["problems"]) == 1
+
+
 def _at_style_choice(question_id: str):
     """The 2022 flow, all else answered, at the style choice `question_id`."""
     from tests.report.answers import answers_2022, flow
