@@ -132,3 +132,30 @@ def test_a_finished_interview_writes_its_files_again_next_to_the_first(tmp_path)
     assert first.read_bytes() == b"edited in Word"
     assert (tmp_path / "out" / f"{stem}（2）.docx").exists()
     assert f"{stem}（2）.txt" in out
+
+
+def test_two_consoles_of_one_user_keep_both_answers(tmp_path, small_flow):
+    """Each console was told its answer was saved; neither answer may vanish."""
+    import io
+
+    from bot.console import Console
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    def session(lines: list[str]) -> tuple[Console, io.StringIO]:
+        out = io.StringIO()
+        feed = iter(lines)
+        service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+        return Console(service, "tester", tmp_path, read=lambda _: next(feed), out=out), out
+
+    first, _ = session(["/skip"])
+    first._begin("small")
+    first._handle("/skip")
+    second, second_out = session([])
+    second._begin(None)  # the same interview, at the first problem's summary
+    first._handle("学习不够")
+    second._handle("调研太少")
+    stored = first.service.storage.get(first.interview.id).state.answers
+    assert stored["problems"][0]["summary"] == "学习不够"
+    assert "另一处" in second_out.getvalue()
+    assert second.interview.state.cursor == "problems[0].case"

@@ -67,6 +67,10 @@ ERR_NO_SAMPLE = "请选择第 1 到第 {n} 条参考表述。"
 ERR_NOTHING_TO_CLEAR = "现在没有草稿可以清空。"
 ERR_NOTHING_TO_CANCEL = "现在没有需要取消的操作。"
 CANCELLED = "已取消修改，回到原来的位置。"
+ERR_CHANGED_ELSEWHERE = (
+    "这份材料刚在另一处（另一个终端或聊天窗口）修改过，您的这条输入没有应用（已记入日志）。"
+    "下面是现在的进度，需要的话请重新输入。"
+)
 ERR_AT_REVIEW = "已经全部答完。可以点“生成报告”，或选择要修改的部分。"
 ERR_FINISHED = "这份材料已经完成。可以修改某一题后重新生成。"
 

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.core.conditions import holds
 from bot.core.model import Flow
-from bot.flows import default_templates_dir
+from bot.flows import default_templates_dir, shipped_dir
 from bot.report import genre
 from bot.report.document import Document, Markup, mark_data, parse
 from bot.report.writers.docx import to_docx
@@ -154,7 +154,9 @@ WRITERS: dict[str, Callable[[Document, Path], None]] = {
 def _environment(templates_dir: Path) -> Environment:
     """The environment for one templates folder (cached: Jinja2 keeps compiled templates)."""
     env = Environment(
-        loader=FileSystemLoader(templates_dir),
+        # The flow's own folder first; then the shipped one, so an organisation's template
+        # can extend the shared `_report.j2`.
+        loader=FileSystemLoader([templates_dir, shipped_dir("templates")]),
         undefined=StrictUndefined,  # a misspelt name fails loudly instead of printing nothing
         autoescape=False,  # the output is block markup, not HTML; mark_data keeps answers data
         finalize=mark_data,

@@ -106,7 +106,7 @@ async def cmd_status(update: Update, context: Context) -> None:
 async def on_text(update: Update, context: Context) -> None:
     """Typed text answers the current question (or, after /lastyear, is last year's report)."""
     pending = context.service.storage.pending_import(owner_of(update))
-    if pending and not pending["parsed"]:
+    if lastyear.in_paste_mode(pending):
         await lastyear.collect_paste(update, context, pending)
         return
     interview = await active_or_offer(update, context)

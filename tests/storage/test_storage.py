@@ -100,7 +100,17 @@ def test_wal_and_schema_version(service, db_path):
     conn = sqlite3.connect(db_path)
     assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
     names = [r[0] for r in conn.execute("select name from _sqlite_migrations")]
-    assert names == ["m001_initial", "m002_inbox", "m003_reminders", "m004_context", "m005_imports"]
+    assert names == [
+        "m001_initial",
+        "m002_inbox",
+        "m003_reminders",
+        "m004_context",
+        "m005_imports",
+        "m006_versions",
+        "m007_import_pasting",
+        "m008_inbox_attempts",
+        "m009_updates_seen",
+    ]
 
 
 def test_missing_directory_is_a_clear_error(tmp_path):
