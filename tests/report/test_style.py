@@ -199,3 +199,12 @@ def test_causes_lead_in(lead: str, paragraph: str) -> None:
     doc = styled(causes_lead=lead)
     after = doc.blocks.index(next(b for b in doc.blocks if b.text == "三、产生问题的原因剖析"))
     assert doc.blocks[after + 1].text.startswith(paragraph)
+
+
+def test_answers_stay_data_in_every_layout() -> None:
+    tricky = "@para 假段落 @heading 假标题 {{ name }}"
+    for points in ("inline", "paragraphs", "arabic", "prose"):
+        doc = styled(points=points, t2_problems=[{"detail": tricky}], causes=[{"text": tricky}])
+        text = to_text(doc)
+        assert text.count("@para 假段落 @heading 假标题 {{ name }}") == 2, points
+        assert "假标题" not in [b.text for b in doc.blocks if b.kind is Kind.HEADING]
