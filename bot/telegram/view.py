@@ -121,7 +121,14 @@ def review_keyboard(interview_id: int, review: Review, finished: bool) -> Inline
         for i, f in enumerate(review.findings, 1)
         if f.step
     ]
-    return InlineKeyboardMarkup([[b] for b in generate] + rows(fixes) + [[b] for b in edits])
+    settings = [
+        button(_clip(b.label, 16), callbacks.Payload(interview_id, b.value, "e"))
+        for b in review.settings
+    ]
+    pairs = [settings[i : i + 2] for i in range(0, len(settings), 2)]
+    return InlineKeyboardMarkup(
+        [[b] for b in generate] + rows(fixes) + [[b] for b in edits] + pairs
+    )
 
 
 def samples_message(interview_id: int, prompt: Prompt) -> tuple[str, InlineKeyboardMarkup]:
