@@ -79,10 +79,17 @@ def build_document(
 
 def report_name(flow: Flow, answers: Mapping[str, Any]) -> str:
     """The files' name without suffix, as people name them: <姓名><年度>年度<会名><材料名>
-    (周明远2022年度民主生活会对照检查材料), or the flow's title when no name was given."""
+    (周明远2022年度民主生活会对照检查材料), or the flow's title when no name was given; a title
+    typed whole stands for the year, meeting and material."""
     name = genre.tidy(_text_answer(answers, "name"))
-    if name:
-        _, wording = _style(flow, {qid: answers.get(qid) for qid in flow.question_ids})
+    style, wording = _style(flow, {qid: answers.get(qid) for qid in flow.question_ids})
+    title = genre.tidy(style.get("title_text") or "")
+    if title:  # typed whole: it names the year and meeting; the post gives way to the name
+        position = genre.tidy(_text_answer(answers, "position"))
+        if name and position and title.startswith(position):
+            title = title[len(position) :]
+        stem = name + title
+    elif name:
         suffix = wording.get("title_suffix") or "对照检查材料"
         stem = f"{name}{flow.year}年度{flow.meeting}{suffix}"
     else:
