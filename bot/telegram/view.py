@@ -170,7 +170,14 @@ def review_keyboard(
         if f.step
     ]
     shown, nav = _page(fixes, page, PAGE_FIXES, interview_id, "review", "r")
-    return InlineKeyboardMarkup([[b] for b in generate] + rows(shown) + nav + [[b] for b in edits])
+    settings = [
+        button(clip(b.label, 16), callbacks.Payload(interview_id, b.value, "e"))
+        for b in review.settings
+    ]
+    pairs = [settings[i : i + 2] for i in range(0, len(settings), 2)]
+    return InlineKeyboardMarkup(
+        [[b] for b in generate] + rows(shown) + nav + [[b] for b in edits] + pairs
+    )
 
 
 def edit_keyboard(

@@ -922,3 +922,31 @@ def test_a_sentence_continued_in_the_next_message_gets_no_full_stop(small_flow, 
     first, second = pieces  # the second sent through 补充
     state, _ = play(small_flow, [T(first), cmd("append", "good"), T(second)])
     assert state.answers["good"] == joined
+
+
+def test_the_review_opens_each_style_choice_and_returns_there():
+    from bot.core.answersfile import parse
+    from bot.flows import load_all
+    from tests.report.answers import ROOT
+
+    text = (ROOT / "tests" / "fixtures" / "answers" / "2022-liuge.yaml").read_text()
+    flow_2022, data = parse(text, load_all())
+    style = next(s for s in flow_2022.sections if s.id == "style").questions
+    chosen = {"style_defaults": False, "h_problems": "存在的问题不足", "sign_date": None}
+    state = engine.adopt(flow_2022, data.answers | {q.id: q.default for q in style} | chosen)
+    assert state.cursor == "review"
+    labels = {b.value: b.label for b in replies.review_of(flow_2022, state).settings}
+    assert labels["h_problems"] == "问题部分标题：存在的问题不足"
+    assert labels["points"] == "问题和原因的排法：一是、二是连在一段里"
+    assert labels["h_problems"] in [b.label for b in replies.edit_choices(flow_2022, state)]
+    state, _ = engine.step(flow_2022, state, cmd("edit", "points"))
+    assert state.cursor == "points"
+    state, _ = engine.step(flow_2022, state, C("paragraphs"))
+    assert state.cursor == "review" and state.answers["points"] == "paragraphs"
+
+
+def test_the_review_offers_no_single_choice_while_all_defaults_are_taken():
+    from tests.report.answers import answers_2022, flow
+
+    state = State(answers=answers_2022(style_defaults=True), cursor="review")
+    assert replies.review_of(flow("2022-liuge"), state).settings == ()

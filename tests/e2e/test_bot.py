@@ -404,12 +404,13 @@ def _style_step(user, running, flow_id: str = "2022-liuge") -> tuple[Flow, dict]
     flow = FLOWS[flow_id]
     _, data = parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)
     storage = Storage(running.db)
-    storage.create(f"tg:{user.id}", flow, core.adopt(flow, data.answers))
+    answers = {k: v for k, v in data.answers.items() if k != "style_defaults"}
+    storage.create(f"tg:{user.id}", flow, core.adopt(flow, answers))
     storage.close()
     user.send("/resume")
     prompt = user.wait_for(lambda m: "全部采用默认吗" in m.text)
     assert ["是", "否"] in prompt.buttons
-    return flow, data.answers
+    return flow, answers
 
 
 def test_one_tap_accepts_every_style_default(user, running):
@@ -439,11 +440,15 @@ def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
         if holds(q.when, answers):
             answer_one(user, q, answers[q.id])
     assert "全部问题已答完" in user.last.text
+    user.click("问题部分标题：存在的问题不足")  # each choice is one button on the review
+    assert "标题用哪种说法" in user.wait_reply().text
+    user.click("存在的突出问题")
+    assert "全部问题已答完" in user.wait_reply().text
     user.click("生成报告")
     user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
     text = docx_text(docx_file.data)
-    assert "一、存在的问题不足\n（一）在带头深刻领悟“两个确立”的决定性意义" in text
+    assert "一、存在的突出问题\n（一）在带头深刻领悟“两个确立”的决定性意义" in text
     assert "做到“两个维护”方面\n参加工作以来" in text
     assert "\n一是对“两个确立”的理解还停留在面上。" in text
     assert "、问题产生的根源\n" in text
