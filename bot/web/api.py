@@ -27,6 +27,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.core.state import REVIEW, Input
 from bot.errors import StaleInterview, UnknownInterview
 from bot.report.render import build_document
 from bot.report.writers.docx import to_docx
@@ -188,6 +189,13 @@ def routes(
         viewer = await viewer_of(request)
         body = await _json_body(request)
         interview = interview_of(viewer, body.get("interview"))
+        if interview.state.cursor == REVIEW:
+            # As 生成报告 in the chat: the interview is finished (and can still be edited).
+            done = Input("done")
+            outcome = await asyncio.to_thread(
+                service.answer, interview, done, f"web:{uuid.uuid4().hex}"
+            )
+            interview = outcome.interview if outcome else interview
         if viewer.in_telegram and send_to_chat is not None:
             await send_to_chat(interview)
             return JSONResponse({"message": SENT})

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import uvicorn
@@ -103,24 +104,36 @@ def new_interview(service, owner: str, **changes):
     return service.storage.create(owner, flow, state)
 
 
-def mini_app(browser, user: int, width: int = 360, **init):
-    """A page as Telegram's client opens a Mini App: Telegram.WebApp with signed initData."""
+def launch(signed: str) -> str:
+    """The fragment Telegram's client adds to a Mini App's address."""
+    return "#" + urlencode({"tgWebAppData": signed, "tgWebAppVersion": "8.0"})
+
+
+def mini_app(browser, user: int, width: int = 360, script: bool = True, **init):
+    """A page as Telegram's client opens a Mini App: signed initData in the fragment, and
+    Telegram.WebApp from telegram-web-app.js (stubbed; `script=False`: unreachable)."""
     context = browser.new_context(viewport={"width": width, "height": 760}, device_scale_factor=1)
-    signed = json.dumps(init_data(user, **init))
-    stub = "window.Telegram = {WebApp: {initData: " + signed + ", ready() {}, expand() {}}};"
-    context.route(
-        TELEGRAM_JS, lambda route: route.fulfill(body=stub, content_type="text/javascript")
-    )
+    signed = init_data(user, **init)
+    stub = f"window.Telegram = {{WebApp: {{initData: {json.dumps(signed)}, ready() {{}}, expand() {{}}}}}};"
+    if script:
+        context.route(TELEGRAM_JS, lambda r: r.fulfill(body=stub, content_type="text/javascript"))
+    else:
+        context.route(TELEGRAM_JS, lambda r: r.abort())
     page = context.new_page()
+    page.launch = launch(signed)
     page.dialogs = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     return page
 
 
 def desktop(browser, width: int = 1280):
+    """A browser outside Telegram; telegram.org is unreachable and any fetch of it recorded."""
     context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
-    context.route(TELEGRAM_JS, lambda route: route.fulfill(body="", content_type="text/javascript"))
-    return context.new_page()
+    fetched = []
+    context.route(TELEGRAM_JS, lambda r: (fetched.append(r.request.url), r.abort()))
+    page = context.new_page()
+    page.telegram_fetched = fetched
+    return page
 
 
 def answer(page, key: str):
@@ -136,7 +149,7 @@ def edit(page, key: str, text: str) -> None:
 def test_mini_app_edit_reaches_the_database_and_the_report(browser, server, service, shots):
     interview = new_interview(service, "tg:101")
     page = mini_app(browser, 101)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator(".sheet h1").wait_for()
     assert "青石镇党委副书记" in page.locator(".sheet h1").inner_text()
     page.screenshot(path=str(shots / "mini-app-360.png"), full_page=False)
@@ -173,6 +186,7 @@ def test_desktop_link_opens_the_page_and_downloads_the_docx(browser, server, ser
     page.goto(f"{server}#t={token}")
     page.locator(".sheet h1").wait_for()
     assert token not in page.url  # the key leaves the address bar
+    assert not page.telegram_fetched  # a browser outside Telegram never waits for telegram.org
     page.screenshot(path=str(shots / "desktop-1280.png"), full_page=False)
     # The review's finding stands beside the paragraph holding the problem it names.
     row = page.locator(".row", has=answer(page, "t2_problems[0].summary"))
@@ -209,7 +223,7 @@ def test_bad_init_data_shows_nothing(browser, server, service, how, message):
         page = mini_app(browser, 103, auth_date=time.time() - 2 * 86_400)
     else:
         page = mini_app(browser, 104)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator("#status.error").wait_for()
     assert message in page.locator("#status").inner_text()
     assert page.locator(".sheet").count() == 0
@@ -228,7 +242,7 @@ def test_a_revoked_link_shows_nothing(browser, server, service):
 def test_a_stale_save_is_refused_and_the_fresh_text_shown(browser, server, service, shots):
     interview = new_interview(service, "tg:106", t2_problems=vague_first_problem())
     page = mini_app(browser, 106)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator(".sheet h1").wait_for()
     # Meanwhile the user changes the same answer in the chat.
     outcome = service.answer(interview, Input("edit", "t4_good"))
@@ -250,7 +264,7 @@ def test_a_stale_save_is_refused_and_the_fresh_text_shown(browser, server, servi
 def test_markup_in_answers_is_shown_as_text(browser, server, service, shots):
     interview = new_interview(service, "tg:107", t1_good=XSS, position=XSS)
     page = mini_app(browser, 107, width=1280)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator(".sheet h1").wait_for()
     assert "<script>alert(1)</script>" in answer(page, "t1_good").inner_text()
     assert page.locator(".doc img, .doc script").count() == 0
@@ -259,3 +273,15 @@ def test_markup_in_answers_is_shown_as_text(browser, server, service, shots):
     assert page.locator(".doc img, .doc script").count() == 0
     page.screenshot(path=str(shots / "xss-1280.png"), full_page=False)
     assert not page.dialogs
+
+
+def test_a_mini_app_works_without_telegrams_script(browser, server, service):
+    interview = new_interview(service, "tg:108")
+    page = mini_app(browser, 108, script=False)
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
+    page.locator(".sheet h1").wait_for()
+    edit(page, "t3_good", "我牵头推进了茶旅融合项目。")
+    page.locator("#status", has_text="已保存").wait_for()
+    assert (
+        service.storage.get(interview.id).state.answers["t3_good"] == "我牵头推进了茶旅融合项目。"
+    )

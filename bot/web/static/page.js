@@ -5,9 +5,8 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const tg = window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData
-    ? window.Telegram.WebApp
-    : null;
+  const TELEGRAM_JS = "https://telegram.org/js/telegram-web-app.js";
+  let tg = null; // Telegram.WebApp, inside Telegram
   let auth = "";
   let page = null; // the last document from the server
   let editing = null; // {key, box}
@@ -20,9 +19,35 @@
     return found ? found.length : 0;
   }
 
+  // Telegram opens a Mini App with its launch data in the address's fragment. Only then is
+  // Telegram's script fetched (a browser elsewhere, where telegram.org may be unreachable,
+  // never waits for it); without it, the initData in the fragment is enough.
+  function launchData() {
+    return new URLSearchParams(location.hash.slice(1)).get("tgWebAppData");
+  }
+
+  function loadTelegram() {
+    if (!launchData()) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const script = document.createElement("script");
+      const done = () => {
+        const app = window.Telegram && window.Telegram.WebApp;
+        resolve(app && app.initData ? app : null);
+      };
+      script.src = TELEGRAM_JS;
+      script.onload = done;
+      script.onerror = done;
+      setTimeout(done, 4000);
+      document.head.append(script);
+    });
+  }
+
   function credentials() {
     if (tg) {
       return "tma " + tg.initData;
+    }
+    if (launchData()) {
+      return "tma " + launchData();
     }
     const match = /(?:^#|&)t=([^&]+)/.exec(location.hash);
     if (match) {
@@ -73,6 +98,11 @@
   }
 
   async function load() {
+    tg = await loadTelegram();
+    if (tg) {
+      if (tg.ready) tg.ready();
+      if (tg.expand) tg.expand();
+    }
     auth = credentials();
     if (!auth) {
       status("请从 Telegram 里的按钮，或机器人 /web 发来的链接打开此页面。", true);
@@ -291,6 +321,8 @@
         return;
       }
       const type = response.headers.get("Content-Type") || "";
+      // Generating finishes an interview at its review: a new version to edit from.
+      await reload();
       if (type.startsWith("application/json")) {
         status((await response.json()).message);
         return;
@@ -336,9 +368,5 @@
     }
   });
   $("generate").addEventListener("click", generate);
-  if (tg) {
-    tg.ready();
-    tg.expand();
-  }
   load().catch(() => status("载入失败，请检查网络后刷新。", true));
 })();
