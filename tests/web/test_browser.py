@@ -155,10 +155,15 @@ def test_mini_app_edit_reaches_the_database_and_the_report(browser, server, serv
     page.screenshot(path=str(shots / "mini-app-360.png"), full_page=False)
 
     key = "t1_problems[0].summary"
-    answer(page, key).click()
+    index = page.locator(".part", has=answer(page, key)).get_attribute("data-part")
+    part = page.locator(f'.part[data-part="{index}"] .part-count')
     total = int(page.locator("#total").inner_text())
+    in_part = int(part.inner_text().split()[0])
+    answer(page, key).click()
     page.locator(".editor textarea").fill("落实上级决策部署有时不够坚决及时，存在观望心态")
-    assert int(page.locator("#total").inner_text()) == total + 7  # live 字数: "，存在观望心态"
+    # 字数 live, in total and in the part: "，存在观望心态" is 7 more.
+    assert int(page.locator("#total").inner_text()) == total + 7
+    assert part.inner_text() == f"{in_part + 7} 字"
     page.screenshot(path=str(shots / "mini-app-360-editing.png"), full_page=False)
     page.locator(".editor button", has_text="保存").click()
     page.locator("#status", has_text="已保存").wait_for()
