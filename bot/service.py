@@ -6,15 +6,18 @@ everywhere: load the active interview, step the engine, commit, then reply.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.core import engine, texts
+from bot.core import engine, replies, texts, wordcount
 from bot.core.model import Flow
 from bot.core.replies import Reply
 from bot.core.state import Input
 from bot.errors import StaleInterview
+from bot.report.render import build_document
 from bot.storage import Interview, Storage
 
 # Saves retried from the fresh state before giving up; only a third writer racing every
@@ -50,10 +53,16 @@ class Interviews:
     def flow_of(self, interview: Interview) -> Flow:
         return self.flows[interview.flow_id]
 
+    def show(self, interview: Interview) -> Reply:
+        """What the interview shows now (its question or its review), nothing changed."""
+        with wordcount.counting(report_zishu):
+            return replies.show(self.flow_of(interview), interview.state)
+
     def start(self, owner: str, flow_id: str, source: str | None = None) -> Outcome:
         """A new interview; the same `source` (a Telegram update) twice starts only one."""
         flow = self.flows[flow_id]
-        state, reply = engine.start(flow)
+        with wordcount.counting(report_zishu):
+            state, reply = engine.start(flow)
         interview = self.storage.create(owner, flow, state, source)
         if interview.state != state:  # started by this source before, and answered since
             return self.resume(interview)
@@ -69,7 +78,8 @@ class Interviews:
     def resume(self, interview: Interview) -> Outcome:
         """Where the user was; a flow that changed since is followed, answers kept by id."""
         for _ in range(_RETRIES):
-            state, reply = engine.resume(self.flow_of(interview), interview.state)
+            with wordcount.counting(report_zishu):
+                state, reply = engine.resume(self.flow_of(interview), interview.state)
             if state == interview.state:
                 break
             try:
@@ -80,14 +90,21 @@ class Interviews:
         return Outcome(interview, reply)
 
     def bring_in(
-        self, interview: Interview, answers: dict[str, Any], context: dict[str, Any]
+        self,
+        interview: Interview,
+        carry: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]],
     ) -> Outcome:
-        """Add imported answers and context (last year's report), logged as one input; a
-        save that raced another is done again on the fresh state."""
+        """Add imported answers and context (last year's report), logged as one input.
+
+        `carry` computes them from the interview's current answers (imports merge); a save
+        that raced another is computed again from the fresh answers.
+        """
         flow = self.flow_of(interview)
-        inp = Input("import", ",".join(sorted(answers)))
         for _ in range(_RETRIES):
-            state, reply = engine.bring_in(flow, interview.state, answers, context)
+            answers, context = carry(interview.state.answers)
+            inp = Input("import", ",".join(sorted(answers)))
+            with wordcount.counting(report_zishu):
+                state, reply = engine.bring_in(flow, interview.state, answers, context)
             try:
                 saved = self.storage.save(interview, inp, state)
                 return Outcome(saved or interview, reply)
@@ -108,7 +125,8 @@ class Interviews:
             fresh = (interview.state.cursor, interview.state.return_to)
             if fresh != shown:
                 return self._refuse_stale(interview, inp, source)
-            state, reply = engine.step(flow, interview.state, inp)
+            with wordcount.counting(report_zishu):
+                state, reply = engine.step(flow, interview.state, inp)
             try:
                 saved = self.storage.save(interview, inp, state, source)
             except StaleInterview:
@@ -131,7 +149,8 @@ class Interviews:
             raise StaleInterview(f"材料 {interview.id} 一直在别处修改")
         if saved is None:
             return None
-        _, reply = engine.resume(self.flow_of(saved), saved.state)
+        with wordcount.counting(report_zishu):
+            _, reply = engine.resume(self.flow_of(saved), saved.state)
         return Outcome(saved, replace(reply, error=texts.ERR_CHANGED_ELSEWHERE, notice=""))
 
     def revise(
@@ -161,3 +180,9 @@ class Interviews:
             except StaleInterview:
                 interview = self.storage.get(interview_id, owner)
         raise StaleInterview(f"材料 {interview.id} 一直在别处修改")
+
+
+def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int:
+    """The 字数 of the report these answers make, exactly as it will be generated: what the
+    review's total and its length advice say (the date's 字数 does not depend on the day)."""
+    return build_document(flow, answers, date=dt.date.today()).zishu

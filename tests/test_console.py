@@ -64,6 +64,7 @@ def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
     assert proc.returncode == 0, out
     assert "⚠" not in out, out[out.index("⚠") - 500 : out.index("⚠") + 200]
     assert "报告已生成" in out
+    assert "点“" not in out and "按钮" not in out  # the console's own wording
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".md", ".txt"]
     text = report_text(tmp_path / "out")
     assert [p for p in typed_texts(FLOWS[flow_id], answers) if p not in text] == []
@@ -140,3 +141,22 @@ def test_two_consoles_of_one_user_keep_both_answers(tmp_path, small_flow):
     assert stored["problems"][0]["summary"] == "学习不够"
     assert "另一处" in second_out.getvalue()
     assert second.interview.state.cursor == "problems[0].case"
+
+
+def test_a_finished_interview_writes_its_files_again_next_to_the_first(tmp_path):
+    answers = fixture("2022-liuge")
+    proc = console(tmp_path, "--flow", "2022-liuge")
+    proc.communicate("\n".join(script(FLOWS["2022-liuge"], answers)) + "\n", timeout=120)
+    stem = "2022年度民主生活会“六个带头”对照检查材料"
+    if answers.get("name"):
+        stem = f"{answers['name']}2022年度民主生活会对照检查材料"
+    first = tmp_path / "out" / f"{stem}.docx"
+    assert first.exists()
+    first.write_bytes(b"edited in Word")
+
+    again = console(tmp_path)
+    out, _ = again.communicate("/report\n/quit\n", timeout=60)
+    assert "报告已生成" in out, out[-1500:]
+    assert first.read_bytes() == b"edited in Word"
+    assert (tmp_path / "out" / f"{stem}（2）.docx").exists()
+    assert f"{stem}（2）.txt" in out

@@ -66,6 +66,7 @@ QUESTION_KEYS = {
     "samples": "long_text",
     "target_chars": "optional",
     "role": "optional",
+    "free_text": "choice",
 }
 OPTION_KEYS = {"id": "required", "label": "required"}
 # Roles whose answers the review reads item by item: one problem, cause or measure each.
@@ -373,6 +374,7 @@ def _build_question(data: Any, place: str, faults: _Faults, nested: bool) -> Que
         samples=samples,
         target_chars=_int(data, "target_chars", place, faults, None),
         role=role,
+        free_text=_bool(data, "free_text", place, faults),
     )
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from bot.storage.connection import Connection
 
+# Starts without a finish after which an update is taken to be what kills the process.
+MAX_STARTS = 2
 # Telegram gives up sending an update after a day at most; its id is kept a while longer.
 SEEN_FOR = timedelta(days=2)
 
@@ -63,9 +65,33 @@ class InboxRows(Connection):
         return int(row[0]) if row else 0
 
     def inbox_pending(self) -> list[tuple[int, str]]:
-        """Updates received but not yet handled, oldest first."""
+        """Updates received but not yet handled (nor set aside), oldest first."""
         with self._read() as db:
-            return list(db.execute("select update_id, body from inbox order by update_id"))
+            return list(
+                db.execute(
+                    "select update_id, body from inbox where set_aside_at is null "
+                    "order by update_id"
+                )
+            )
+
+    def inbox_begin(self, update_id: int) -> bool:
+        """Note that handling the update begins; False if it began MAX_STARTS times before
+        without finishing: it is set aside then, and never handed out again."""
+        with self._write() as db:
+            row = db.execute(
+                "select attempts from inbox where update_id = ? and set_aside_at is null",
+                [update_id],
+            ).fetchone()
+            if row is None:  # handled and forgotten already, or kept nowhere
+                return True
+            if row[0] >= MAX_STARTS:
+                db.execute(
+                    "update inbox set set_aside_at = ? where update_id = ?",
+                    [self._now(), update_id],
+                )
+                return False
+            db.execute("update inbox set attempts = attempts + 1 where update_id = ?", [update_id])
+        return True
 
     def inbox_done(self, update_ids: list[int]) -> None:
         """Forget handled updates."""

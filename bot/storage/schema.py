@@ -96,10 +96,18 @@ def m006_versions(db: Database) -> None:
 
 
 @migrations()
-def m007_web_links(db: Database) -> None:
-    # One secret per owner signs their desktop links; a new link or /web off replaces or
-    # deletes it, which revokes every link signed before.
-    db["web_links"].create({"owner": str, "secret": str, "created_at": str}, pk="owner")
+def m007_import_pasting(db: Database) -> None:
+    # Paste mode ends (a command, a failed parse) without losing the pasted text: it stays
+    # to be used as an answer or dropped by the user's choice.
+    db["imports"].add_column("pasting", int, not_null_default=1)
+
+
+@migrations()
+def m008_inbox_attempts(db: Database) -> None:
+    # How often handling an update began; one that began twice without finishing (the
+    # process died each time) is set aside instead of crashing every restart.
+    db["inbox"].add_column("attempts", int, not_null_default=0)
+    db["inbox"].add_column("set_aside_at", str)
 
 
 @migrations()
@@ -107,3 +115,10 @@ def m009_updates_seen(db: Database) -> None:
     # The ids of updates a webhook delivered: Telegram sends one again when it did not see
     # our answer, possibly after it was handled and left the inbox.
     db["updates_seen"].create({"update_id": int, "seen_at": str}, pk="update_id")
+
+
+@migrations()
+def m010_web_links(db: Database) -> None:
+    # One secret per owner signs their desktop links; a new link or /web off replaces or
+    # deletes it, which revokes every link signed before.
+    db["web_links"].create({"owner": str, "secret": str, "created_at": str}, pk="owner")

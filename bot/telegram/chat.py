@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.core.replies import Reply
 from bot.core.state import Input
-from bot.report.render import build_document
+from bot.report.render import build_document, report_name
 from bot.report.writers.docx import to_docx
 from bot.report.writers.markdown import to_markdown
 from bot.report.writers.text import to_text
@@ -123,7 +123,7 @@ async def show(
         )
     interview_id = outcome.interview.id
     if reply.prompt is not None:
-        keyboard = view.prompt_keyboard(interview_id, reply.prompt)
+        keyboard = view.prompt_keyboard(interview_id, reply.prompt, reply)
         if compact and not reply.error and reply.notice and reply.prompt.kind == "long_text":
             await send(update, escape(reply.notice), keyboard)
             return
@@ -135,7 +135,7 @@ async def show(
                 await send(update, escape(reply.notice))
             return
         keyboard = view.with_web_app(
-            view.review_keyboard(interview_id, reply.review, reply.finished),
+            view.review_keyboard(interview_id, reply.review, reply.finished, reply),
             context.config.web_url,
             interview_id,
         )
@@ -154,15 +154,15 @@ async def send_report_to(chat: Chat, deps: Deps, interview: Interview) -> None:
     """The report into one chat (also when the web page asks for it)."""
     async with deps.reports:
         flow = deps.service.flow_of(interview)
-        today = deps.today()
-        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=today)
+        day = interview.deadline or deps.today()  # the meeting date when the user set one
+        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=day)
         try:
             await chat.send_message(say.REPORT_HEADER.format(zishu=doc.zishu), parse_mode=None)
             for chunk in view.split_text(to_text(doc)):
                 await chat.send_message(chunk, parse_mode=None)
             docx = io.BytesIO()
             await asyncio.to_thread(to_docx, doc, docx)
-            name = f"{flow.title}-{today.isoformat()}"
+            name = report_name(flow, interview.state.answers)
             await chat.send_document(
                 docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES
             )

@@ -23,6 +23,7 @@ from telegram.ext import Application
 
 from bot.errors import StorageError
 from bot.storage import Storage
+from bot.telegram import texts as say
 
 log = logging.getLogger("duizhao.inbox")
 # Seconds a long poll may take beyond its own timeout before the request counts as failed.
@@ -151,6 +152,8 @@ class Inbox:
                 del self._queues[key]
                 del self._workers[key]
                 return
+            if not await self._begin(update):
+                continue
             try:
                 await self.app.process_update(update)
             except asyncio.CancelledError:
@@ -158,6 +161,26 @@ class Inbox:
             except Exception:
                 log.exception("update %s failed", update.update_id)
             await self._done(update.update_id)
+
+    async def _begin(self, update: Update) -> bool:
+        """Record that handling begins; False for an update set aside (its handling began
+        twice and never finished: the process died each time), after telling the user."""
+        try:
+            if await asyncio.to_thread(self.storage.inbox_begin, update.update_id):
+                return True
+        except StorageError as exc:  # the start goes unrecorded; handling it is still right
+            log.warning("could not note the start of update %s: %s", update.update_id, exc)
+            return True
+        log.error(
+            "update %s began twice and never finished; set aside, never replayed",
+            update.update_id,
+        )
+        if update.effective_chat:
+            try:
+                await self.app.bot.send_message(update.effective_chat.id, say.SET_ASIDE)
+            except Exception as exc:  # unreachable chat: the log line stands
+                log.warning("could not tell chat about update set aside: %s", exc)
+        return False
 
     async def _done(self, update_id: int) -> None:
         """Forget a handled update. Under load many are handled while one write is under way;

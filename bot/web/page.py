@@ -183,13 +183,15 @@ def _place_findings(
 
 
 def _finding_block(step: str, places: _Places) -> int | None:
-    exact = places.block_of(step)
-    if exact is not None:
-        return exact
-    # A finding may name a repeat item or a question whose answer is printed piecemeal.
-    for key in places.placed:
-        if key.startswith(step + "[") or key.startswith(step + "."):
-            return places.block_of(key)
+    """The block printing the answer a finding names; else (the answer is empty, or the
+    finding names a whole item or question) the block printing its item or its question."""
+    for prefix in (step, step.rsplit(".", 1)[0], step.split("[", 1)[0]):
+        exact = places.block_of(prefix)
+        if exact is not None:
+            return exact
+        for key in places.placed:
+            if key.startswith(prefix + "[") or key.startswith(prefix + "."):
+                return places.block_of(key)
     return None
 
 

@@ -562,6 +562,7 @@ class FakeBotAPI:
         self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         self._commands: dict[tuple[str, str], list] = {}
         self._failures: dict[str, list[ApiError]] = {}
+        self._stalled: set[str] = set()
         self._seq = 0
         self._inflight = 0  # calls being processed, long polls excluded
         self._last_call = 0.0
@@ -700,6 +701,13 @@ class FakeBotAPI:
         error = ApiError(description or _FAILURE_TEXT.get(code, f"Error {code}"), code, parameters)
         with self._cond:
             self._failures.setdefault(method.lower(), []).extend([error] * times)
+
+    def stall(self, method: str, stalled: bool = True) -> None:
+        """Hold every call of `method` unanswered until `stall(method, False)`: the bot stays
+        in the middle of handling whatever made the call (to kill it there)."""
+        with self._cond:
+            (self._stalled.add if stalled else self._stalled.discard)(method.lower())
+            self._cond.notify_all()
 
     def commands(self, scope: dict | None = None, language_code: str = "") -> list[dict]:
         """The command list set by setMyCommands for this scope and language."""
@@ -848,6 +856,8 @@ class FakeBotAPI:
                     raise ApiError("Unauthorized", 401)
                 if handler is None and not polling:
                     raise ApiError("Not Found", 404)
+                while name.lower() in self._stalled and client_alive():
+                    self._cond.wait(0.1)
                 failures = self._failures.get(name.lower())
                 if failures:
                     raise failures.pop(0)

@@ -44,7 +44,9 @@ def stored_interview(db: Path, owner: str) -> int:
     text = (ROOT / "tests" / "fixtures" / "answers" / "2024-sige.yaml").read_text("utf-8")
     flow, data = answersfile.parse(text, load_all())
     storage = Storage(db)
-    interview = storage.create(owner, flow, engine.adopt(flow, data.answers))
+    interview = storage.create(
+        owner, flow, engine.adopt(flow, {**data.answers, "style_defaults": True})
+    )
     storage.close()
     return interview.id
 

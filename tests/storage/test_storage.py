@@ -107,8 +107,10 @@ def test_wal_and_schema_version(service, db_path):
         "m004_context",
         "m005_imports",
         "m006_versions",
-        "m007_web_links",
+        "m007_import_pasting",
+        "m008_inbox_attempts",
         "m009_updates_seen",
+        "m010_web_links",
     ]
 
 

@@ -198,9 +198,14 @@ def test_desktop_link_opens_the_page_and_downloads_the_docx(browser, server, ser
     assert "没有具体实例" in row.locator(".notes").inner_text()
     row.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "desktop-1280-finding.png"), full_page=False)
-    row.locator("button.fix").first.click()
-    assert page.locator(".editor textarea").input_value() == "学纪知纪还不够深入"
-    page.locator(".editor button", has_text="取消").click()
+    # Its fix opens the empty 实例; filled in, the finding goes.
+    row.locator(".note", has_text="没有具体实例").locator("button.fix").click()
+    assert page.locator(".editor textarea").input_value() == ""
+    page.locator(".editor textarea").fill("2024年6月研究选聘时没有第一时间指出问题")
+    page.locator(".editor button", has_text="保存").click()
+    page.locator("#status", has_text="已保存").wait_for()
+    assert "没有具体实例" not in row.locator(".notes").inner_text()
+    assert "2024年6月研究选聘时" in row.inner_text()
     edit(page, "t2_good", "党纪学习教育期间，我逐章学习了条例。")
     page.locator("#status", has_text="已保存").wait_for()
     assert (
