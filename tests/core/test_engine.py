@@ -592,11 +592,18 @@ def test_revise_replaces_an_answer_in_place_with_the_chats_checks(small_flow):
     for text, expected in (("学" * 11, "最多"), ("学", "至少"), ("  ", "必须回答")):
         same, error = engine.revise(small_flow, state, "problems[0].summary", text)
         assert expected in error and same.answers == state.answers
-    # An optional answer emptied is skipped; a choice or a question not reached is not text.
+    # An optional answer emptied is skipped; a question not reached cannot be revised.
     new, error = engine.revise(small_flow, state, "problems[0].case", "")
     assert not error and new.answers["problems"][0]["case"] is None
-    assert engine.revise(small_flow, state, "area", "学习")[1] == texts.ERR_CANNOT_EDIT
     assert engine.revise(small_flow, state, "more", "x")[1] == texts.ERR_CANNOT_EDIT
+    # A choice takes an option; yes/no takes yes or no, and what it opens is asked next.
+    new, error = engine.revise(small_flow, state, "area", "工作")
+    assert not error and new.answers["area"] == "工作" and new.cursor == "review"
+    assert engine.revise(small_flow, state, "area", "别的")[1] == texts.ERR_NOT_OPTION.format(
+        text="别的"
+    )
+    new, error = engine.revise(small_flow, state, "has_more", "yes")
+    assert not error and new.answers["has_more"] is True and new.cursor == "more"
 
 
 def test_a_finding_opens_its_question_takes_one_answer_and_returns_with_stable_numbers():

@@ -295,3 +295,24 @@ def test_a_mini_app_works_without_telegrams_script(browser, server, service):
     assert (
         service.storage.get(interview.id).state.answers["t3_good"] == "我牵头推进了茶旅融合项目。"
     )
+
+
+def test_wording_and_layout_choices_are_made_on_the_page(browser, server, service, shots):
+    interview = new_interview(service, "tg:109", style_defaults=True)
+    page = mini_app(browser, 109, width=1280)
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
+    page.locator(".sheet h1").wait_for()
+    choice = page.locator('.choice[data-key="style_defaults"] select')
+    choice.select_option("no")
+    page.locator('.choice[data-key="title_suffix"] select').wait_for()
+    page.locator('.choice[data-key="title_suffix"] select').select_option(label="检视剖析材料")
+    page.locator(".sheet h1", has_text="检视剖析材料").wait_for()
+    suffix = page.locator('.choice[data-key="title_suffix"]')
+    suffix.locator("select").select_option(label="自己的说法……")
+    suffix.locator("input").fill("个人对照检视材料")
+    suffix.locator("button", has_text="保存").click()
+    page.locator(".sheet h1", has_text="个人对照检视材料").wait_for()
+    stored = service.storage.get(interview.id).state.answers
+    assert stored["style_defaults"] is False and stored["title_suffix"] == "个人对照检视材料"
+    page.locator("#choices").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "choices-1280.png"))
