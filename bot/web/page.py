@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.limits import char_cap
 from bot.core.model import Flow
 from bot.core.quality import Finding, check
-from bot.core.steps import MISSING, Step, steps_of, value_at
+from bot.core.steps import MISSING, Step, one_walk_each, steps_of, value_at
 from bot.core.texts import ITEM, NO, YES
 from bot.core.wordcount import zishu
 from bot.report.document import Block, Document, Kind
@@ -47,6 +47,7 @@ class Field:
     max_length: int
 
 
+@one_walk_each  # the fields, the choices and the review share one walk of the interview
 def page_data(flow: Flow, interview: Interview, date: datetime.date) -> dict[str, Any]:
     """Everything the page draws, as JSON-ready data."""
     answers = interview.state.answers
