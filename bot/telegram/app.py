@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.core.callbacks import pattern
 from bot.core.commands import MENU
 from bot.service import Interviews
-from bot.telegram import fallbacks, interview, lastyear, manage, reminders, web
+from bot.telegram import fallbacks, interview, lastyear, manage, meetings, reminders, web
 from bot.telegram.config import BotConfig
 from bot.telegram.context import DEPS, Context, Deps, utcnow
 from bot.telegram.guard import guard
@@ -55,9 +55,10 @@ COMMANDS = {
     "lastyear": lastyear.cmd_lastyear,
     "remind": reminders.cmd_remind,
     "web": web.cmd_web,
+    "meeting": meetings.cmd_meeting,
 }
-# Commands that read what follows them (/start's is a deep-link payload, ignored).
-TAKES_ARGS = {"start", "deadline", "remind", "web"}
+# Commands that read what follows them (/start's is a deep-link payload: a meeting's invite).
+TAKES_ARGS = {"start", "deadline", "remind", "web", "meeting"}
 
 
 def build_application(
@@ -92,6 +93,7 @@ def build_application(
     app.add_handler(CallbackQueryHandler(interview.on_flow_button, pattern=pattern("n")))
     app.add_handler(CallbackQueryHandler(manage.on_button, pattern=pattern("rxyz")))
     app.add_handler(CallbackQueryHandler(lastyear.on_button, pattern=pattern("i")))
+    app.add_handler(CallbackQueryHandler(meetings.on_button, pattern=pattern("m")))
     app.add_handler(CallbackQueryHandler(interview.on_button))
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, interview.on_text))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallbacks.on_edited))
@@ -100,6 +102,9 @@ def build_application(
     app.add_error_handler(fallbacks.on_error)
     if config.remind_interval:
         app.job_queue.run_repeating(reminders.remind_tick, interval=config.remind_interval, first=5)
+        app.job_queue.run_repeating(
+            meetings.meeting_tick, interval=config.remind_interval, first=10
+        )
     return app
 
 

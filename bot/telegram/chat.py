@@ -15,6 +15,7 @@ from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
+from bot.core import callbacks
 from bot.core.replies import Reply
 from bot.core.state import Input
 from bot.report.render import build_document, report_name
@@ -23,8 +24,8 @@ from bot.report.writers.markdown import to_markdown
 from bot.report.writers.text import to_text
 from bot.service import Outcome
 from bot.storage import Interview
+from bot.telegram import meetingtexts, view
 from bot.telegram import texts as say
-from bot.telegram import view
 from bot.telegram.context import Context, Deps, owner_of
 
 log = logging.getLogger("duizhao.bot")
@@ -148,6 +149,7 @@ async def show(
 async def send_report(update: Update, context: Context, interview: Interview) -> None:
     """The report as text messages, then as .docx and Markdown files."""
     await send_report_to(update.effective_chat, context.deps, interview)
+    await offer_submit(update, context, interview.id)
 
 
 async def send_report_to(chat: Chat, deps: Deps, interview: Interview) -> None:
@@ -169,3 +171,21 @@ async def send_report_to(chat: Chat, deps: Deps, interview: Interview) -> None:
             await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
         except Forbidden:
             log.info("chat %s blocked the bot", chat.id)
+
+
+async def offer_submit(update: Update, context: Context, interview_id: int) -> None:
+    """After a finished report: for each meeting it was written for, the submit button."""
+    meetings = context.deps.meetings
+    for meeting, membership in meetings.memberships_of_interview(interview_id):
+        if meetings.submitted(meeting.id, membership.owner):
+            continue
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    view.button(meetingtexts.SUBMIT, callbacks.Payload(meeting.id, "sb", "m")),
+                    view.button(meetingtexts.CHECK_MINE, callbacks.Payload(meeting.id, "tl", "m")),
+                ]
+            ]
+        )
+        text = meetingtexts.SUBMIT_OFFER.format(name=meeting.name)
+        await send(update, text, keyboard, parse_mode=None)

@@ -15,7 +15,7 @@ from bot.core import callbacks, replies
 from bot.core.commands import parse_command
 from bot.core.state import Input
 from bot.storage import Interview
-from bot.telegram import lastyear, view
+from bot.telegram import lastyear, meetings, view
 from bot.telegram import texts as say
 from bot.telegram.chat import (
     active_or_offer,
@@ -36,7 +36,12 @@ ENGINE_COMMANDS = {"back": "back", "skip": "skip", "done": "done"}
 
 
 async def cmd_start(update: Update, context: Context) -> None:
-    """Greet; resume the active interview or offer the flows."""
+    """Greet; resume the active interview or offer the flows. A deep link's payload is a
+    meeting's invite code."""
+    _, code = parse_command(update.message.text) or ("", "")
+    if code:
+        await meetings.open_invite(update, context, code)
+        return
     await send(update, say.WELCOME)
     interview = context.service.active(owner_of(update))
     if interview is None:
@@ -97,7 +102,10 @@ async def cmd_status(update: Update, context: Context) -> None:
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Typed text answers the current question (or, after /lastyear, is last year's report)."""
+    """Typed text answers the current question (or, after /lastyear, is last year's report;
+    during /meeting new, the meeting's details)."""
+    if await meetings.on_text(update, context):
+        return
     pending = context.service.storage.pending_import(owner_of(update))
     if lastyear.in_paste_mode(pending):
         await lastyear.collect_paste(update, context, pending)

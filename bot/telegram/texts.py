@@ -111,6 +111,7 @@ HELP = """使用说明
 /lastyear 导入去年的材料（粘贴全文；也可以直接发送 .docx 或 .txt 文件）
 /remind 开启或关闭提醒（/remind on、/remind off）
 /web 在电脑浏览器里打开整篇材料（/web off 收回链接；需管理员开启网页版）
+/meeting 班子会议：组织者新建会议、发邀请链接，成员写完提交给组织者（/meeting new、/meeting status）
 /help 本说明"""
 WEB_LINK = (
     "在电脑浏览器里打开下面的链接，就能看到整篇材料并直接修改（24 小时内有效，只能打开您自己的材料）：\n"

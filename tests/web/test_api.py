@@ -35,7 +35,7 @@ def service(tmp_path):
 @pytest.fixture
 def mine(service):
     flow, data = fixture_answers("2024-sige")
-    answers = {**data.answers, "style_defaults": True}  # at the review
+    answers = {"style_defaults": True, **data.answers}  # the 版式与措辞 step's one tap
     return service.storage.create("tg:42", flow, engine.adopt(flow, answers))
 
 

@@ -75,7 +75,7 @@ def test_findings_sit_beside_the_paragraph_they_concern(tmp_path):
         for b in p["blocks"]
         if ("学习不够深入", "t2_problems[0].summary") in [tuple(s) for s in b["text"]]
     )
-    assert any("没有具体实例" in f["message"] for f in theme["findings"])
+    assert any("没有具体实例" in f["message"] for f in theme["findings"]), theme["findings"]
 
 
 def test_an_answer_with_markup_stays_text(tmp_path):
