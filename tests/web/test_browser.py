@@ -316,3 +316,6 @@ def test_wording_and_layout_choices_are_made_on_the_page(browser, server, servic
     assert stored["style_defaults"] is False and stored["title_suffix"] == "个人对照检视材料"
     page.locator("#choices").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "choices-1280.png"))
+    page.set_viewport_size({"width": 360, "height": 760})
+    suffix.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "choices-360.png"))
