@@ -746,32 +746,46 @@ def _sample_as_answer(
 
 @one_walk_each
 def revise(flow: Flow, state: State, key: str, text: str) -> tuple[State, str]:
-    """Replace one text answer wherever the user is (the web page edits in place).
+    """Replace one answer wherever the user is (the web page edits in place).
 
-    The same checks as a chat answer: visible text, a required answer not emptied, the
-    length limits; emptying an optional answer skips it. The cursor stays where it is
-    (a finished interview stays finished), and drafts the chat holds are kept. Returns the
-    new state and "" or, refused, the state unchanged and why: the page has no next
-    question to show, so no Reply (and no review) is built.
+    Text: the same checks as a chat answer (visible text, a required answer not emptied,
+    the length limits); emptying an optional answer skips it. A choice or yes/no: an
+    option's id (`yes`/`no`), or the user's own words where the choice takes them; a choice
+    may be set before it was reached (a wording that appeared when the defaults were
+    declined). The cursor stays where it is (a finished interview stays finished), and
+    drafts the chat holds are kept. Returns the new state and "" or, refused, the state
+    unchanged and why: the page has no next question to show, so no Reply is built.
     """
     state = settle(flow, state)
     target = next((s for s in steps_of(flow, state.answers) if s.key == key), None)
-    if (
-        target is None
-        or target.more
-        or target.asked.kind not in ("text", "long_text")
-        or value_at(state.answers, target) is MISSING
-    ):
-        return state, texts.ERR_CANNOT_EDIT
-    question = target.asked
-    lines = [line.strip() for line in text.splitlines()]
-    value: str | None = "\n".join(line for line in lines if line)
-    if not _VISIBLE.search(value):
-        if not question.optional:
-            return state, texts.ERR_REQUIRED
-        value = None
+    kind = target.asked.kind if target is not None and not target.more else ""
+    if kind in ("choice", "yesno"):
+        value, error = _revised_choice(target.asked, text)
+    elif kind in ("text", "long_text") and value_at(state.answers, target) is not MISSING:
+        value, error = _revised_text(target.asked, text)
     else:
-        error = _length_error(question, value, final=True)
-        if error:
-            return state, error
+        return state, texts.ERR_CANNOT_EDIT
+    if error:
+        return state, error
     return settle(flow, replace(state, answers=with_value(state.answers, target, value))), ""
+
+
+def _revised_text(question: Question, text: str) -> tuple[str | None, str]:
+    lines = [line.strip() for line in text.splitlines()]
+    value = "\n".join(line for line in lines if line)
+    if not _VISIBLE.search(value):
+        return None, "" if question.optional else texts.ERR_REQUIRED
+    return value, _length_error(question, value, final=True)
+
+
+def _revised_choice(question: Question, text: str) -> tuple[Any, str]:
+    text = text.strip()
+    if question.kind == "yesno":
+        if text in ("yes", "no"):
+            return text == "yes", ""
+        return None, texts.ERR_NOT_OPTION.format(text=text)
+    if question.option(text):
+        return text, ""
+    if not (question.free_text and _VISIBLE.search(text)):
+        return None, texts.ERR_NOT_OPTION.format(text=text)
+    return text, _length_error(question, text, final=True)

@@ -27,8 +27,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.core.state import REVIEW, Input
 from bot.errors import StaleInterview, UnknownInterview
-from bot.report.render import build_document
+from bot.report.render import build_document, report_name
 from bot.report.writers.docx import to_docx
 from bot.service import Interviews
 from bot.storage import Interview
@@ -147,8 +148,12 @@ def routes(
             raise _Refusal(404, NOT_FOUND)
         return interview
 
+    def day_of(interview: Interview) -> datetime.date:
+        # As the chat's report: dated the meeting day when the user set one.
+        return interview.deadline or today()
+
     def document(interview: Interview) -> dict[str, Any]:
-        return page_data(service.flow_of(interview), interview, today())
+        return page_data(service.flow_of(interview), interview, day_of(interview))
 
     async def page(request: Request) -> Response:
         return FileResponse(STATIC / "page.html", media_type="text/html; charset=utf-8")
@@ -188,18 +193,25 @@ def routes(
         viewer = await viewer_of(request)
         body = await _json_body(request)
         interview = interview_of(viewer, body.get("interview"))
+        if interview.state.cursor == REVIEW:
+            # As 生成报告 in the chat: the interview is finished (and can still be edited).
+            done = Input("done")
+            outcome = await asyncio.to_thread(
+                service.answer, interview, done, f"web:{uuid.uuid4().hex}"
+            )
+            interview = outcome.interview if outcome else interview
         if viewer.in_telegram and send_to_chat is not None:
             await send_to_chat(interview)
             return JSONResponse({"message": SENT})
         flow = service.flow_of(interview)
-        day = today()
+        day = day_of(interview)
 
         def docx() -> bytes:
             out = io.BytesIO()
             to_docx(build_document(flow, interview.state.answers, date=day), out)
             return out.getvalue()
 
-        name = quote(f"{flow.title}-{day.isoformat()}.docx")
+        name = quote(f"{report_name(flow, interview.state.answers)}.docx")
         return Response(
             await asyncio.to_thread(docx),
             media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

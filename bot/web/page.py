@@ -17,8 +17,8 @@ from typing import Any
 from bot.core.limits import char_cap
 from bot.core.model import Flow
 from bot.core.quality import Finding, check
-from bot.core.steps import MISSING, Step, steps_of, value_at
-from bot.core.texts import ITEM
+from bot.core.steps import MISSING, Step, one_walk_each, steps_of, value_at
+from bot.core.texts import ITEM, NO, YES
 from bot.core.wordcount import zishu
 from bot.report.document import Block, Document, Kind
 from bot.report.genre import tidy
@@ -47,6 +47,7 @@ class Field:
     max_length: int
 
 
+@one_walk_each  # the fields, the choices and the review share one walk of the interview
 def page_data(flow: Flow, interview: Interview, date: datetime.date) -> dict[str, Any]:
     """Everything the page draws, as JSON-ready data."""
     answers = interview.state.answers
@@ -78,6 +79,7 @@ def page_data(flow: Flow, interview: Interview, date: datetime.date) -> dict[str
         "findings": [f.message for f in general],
         "fields": {f.key: f.__dict__ for f in fields},
         "unplaced": [f.key for f in fields if f.key not in places.placed],
+        "choices": choice_fields(flow, answers),
     }
 
 
@@ -102,6 +104,39 @@ def text_fields(flow: Flow, answers: dict[str, Any]) -> list[Field]:
             )
         )
     return fields
+
+
+def choice_fields(flow: Flow, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The choices the interview has now (what to include, wording and layout, yes/no), with
+    their options and the current answer (an option's id, `yes`/`no`, or the user's words)."""
+    found = []
+    for step in steps_of(flow, answers):
+        question = step.asked
+        if step.more or question.kind not in ("choice", "yesno"):
+            continue
+        value = value_at(answers, step)
+        if question.kind == "yesno":
+            options = [["yes", YES], ["no", NO]]
+            value = None if value in (None, MISSING) else ("yes" if value else "no")
+            default = {True: YES, False: NO}.get(question.default, "")
+        else:
+            options = [[o.id, o.label] for o in question.options]
+            value = None if value is MISSING else value
+            option = question.option(question.default) if question.default else None
+            default = option.label if option else ""
+        found.append(
+            {
+                "key": step.key,
+                "part": flow.sections[step.section].title_in(answers),
+                "label": _label(step),
+                "options": options,
+                "value": value,
+                "default": default,
+                "free_text": question.free_text,
+                "max_length": char_cap(question),
+            }
+        )
+    return found
 
 
 def _label(step: Step) -> str:
@@ -183,16 +218,15 @@ def _place_findings(
 
 
 def _finding_block(step: str, places: _Places) -> int | None:
-    exact = places.block_of(step)
-    if exact is not None:
-        return exact
-    # A finding may name a repeat item, a question whose answer is printed piecemeal, or
-    # one not answered yet (a missing case): the nearest printed answer of the same item.
-    while step:
+    """The block printing the answer a finding names; else (the answer is empty, or the
+    finding names a whole item or question) the block printing its item or its question."""
+    for prefix in (step, step.rsplit(".", 1)[0], step.split("[", 1)[0]):
+        exact = places.block_of(prefix)
+        if exact is not None:
+            return exact
         for key in places.placed:
-            if key.startswith(step + "[") or key.startswith(step + "."):
+            if key.startswith(prefix + "[") or key.startswith(prefix + "."):
                 return places.block_of(key)
-        step = step.rpartition(".")[0]
     return None
 
 

@@ -583,6 +583,29 @@ def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flo
         assert len(walked) <= 2, f"{inp}: {len(walked)} walks"
 
 
+def test_revise_replaces_an_answer_in_place_with_the_chats_checks(small_flow):
+    state, _ = play(small_flow, [i for i, _ in THROUGH])
+    assert state.cursor == "review"
+    new, error = engine.revise(small_flow, state, "problems[0].summary", " 学习不深入 ")
+    assert not error and new.cursor == "review"
+    assert new.answers["problems"][0]["summary"] == "学习不深入"
+    for text, expected in (("学" * 11, "最多"), ("学", "至少"), ("  ", "必须回答")):
+        same, error = engine.revise(small_flow, state, "problems[0].summary", text)
+        assert expected in error and same.answers == state.answers
+    # An optional answer emptied is skipped; a question not reached cannot be revised.
+    new, error = engine.revise(small_flow, state, "problems[0].case", "")
+    assert not error and new.answers["problems"][0]["case"] is None
+    assert engine.revise(small_flow, state, "more", "x")[1] == texts.ERR_CANNOT_EDIT
+    # A choice takes an option; yes/no takes yes or no, and what it opens is asked next.
+    new, error = engine.revise(small_flow, state, "area", "工作")
+    assert not error and new.answers["area"] == "工作" and new.cursor == "review"
+    assert engine.revise(small_flow, state, "area", "别的")[1] == texts.ERR_NOT_OPTION.format(
+        text="别的"
+    )
+    new, error = engine.revise(small_flow, state, "has_more", "yes")
+    assert not error and new.answers["has_more"] is True and new.cursor == "more"
+
+
 def test_a_finding_opens_its_question_takes_one_answer_and_returns_with_stable_numbers():
     from bot.core.loader import parse_flow
 
@@ -862,91 +885,3 @@ def test_a_number_past_the_options_is_refused_not_taken_as_words():
     flow_2022, state = _at_style_choice("opening_close")
     after, reply = engine.step(flow_2022, state, T("5"))
     assert "不是可选项" in reply.error and after.answers == state.answers
-
-
-def test_revise_replaces_an_answer_in_place_with_the_chats_checks(small_flow):
-    state, _ = play(small_flow, [i for i, _ in THROUGH])
-    assert state.cursor == "review"
-    new, error = engine.revise(small_flow, state, "problems[0].summary", " 学习不深入 ")
-    assert not error and new.cursor == "review"
-    assert new.answers["problems"][0]["summary"] == "学习不深入"
-    for text, expected in (("学" * 11, "最多"), ("学", "至少"), ("  ", "必须回答")):
-        same, error = engine.revise(small_flow, state, "problems[0].summary", text)
-        assert expected in error and same.answers == state.answers
-    # An optional answer emptied is skipped; a choice or a question not reached is not text.
-    new, error = engine.revise(small_flow, state, "problems[0].case", "")
-    assert not error and new.answers["problems"][0]["case"] is None
-    assert engine.revise(small_flow, state, "area", "学习")[1] == texts.ERR_CANNOT_EDIT
-    assert engine.revise(small_flow, state, "more", "x")[1] == texts.ERR_CANNOT_EDIT
-
-
-AT_AREA = [cmd("skip"), T("学习不够"), cmd("skip"), C("done")]
-
-
-@pytest.mark.parametrize(
-    "typed, area", [("②", "工作"), ("²", "工作"), ("２", "工作"), ("3。", "作风")]
-)
-def test_circled_superscript_and_full_width_numbers_pick_a_choice(small_flow, typed, area):
-    state, replies = play(small_flow, [*AT_AREA, T(typed)])
-    assert replies[-1].error == ""
-    assert state.answers["area"] == area
-
-
-@pytest.mark.parametrize("typed", ["⑨", "9" * 5000, "½"])
-def test_other_number_like_text_is_not_an_option(small_flow, typed):
-    state, replies = play(small_flow, [*AT_AREA, T(typed)])
-    assert replies[-1].error.endswith("不是可选项，请点按钮或输入序号。")
-    assert state.cursor == "area"
-
-
-def test_blank_text_at_a_button_question_asks_for_a_choice(small_flow):
-    state, replies = play(small_flow, [*AT_AREA, T("   ")])
-    assert replies[-1].error == "没有收到内容。请选择一个选项，或输入选项的序号。"
-
-
-def test_a_sample_picked_by_a_circled_number(small_flow):
-    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "①")])
-    assert state.drafts == {"~fill:problems[0].case": ["今年只参加了××次学习。"]}
-
-
-@pytest.mark.parametrize(
-    "pieces, joined",
-    [
-        (["我在学习上，", "满足于完成规定动作。"], "我在学习上，满足于完成规定动作。"),
-        (["我在学习上", "满足于完成规定动作"], "我在学习上，满足于完成规定动作"),
-        (["学习不够深入。", "调研不够。"], "学习不够深入。\n调研不够。"),
-        (["主要表现在", "：一是学得不深"], "主要表现在：一是学得不深"),
-    ],
-)
-def test_a_sentence_continued_in_the_next_message_gets_no_full_stop(small_flow, pieces, joined):
-    first, second = pieces  # the second sent through 补充
-    state, _ = play(small_flow, [T(first), cmd("append", "good"), T(second)])
-    assert state.answers["good"] == joined
-
-
-def test_the_review_opens_each_style_choice_and_returns_there():
-    from bot.core.answersfile import parse
-    from bot.flows import load_all
-    from tests.report.answers import ROOT
-
-    text = (ROOT / "tests" / "fixtures" / "answers" / "2022-liuge.yaml").read_text()
-    flow_2022, data = parse(text, load_all())
-    style = next(s for s in flow_2022.sections if s.id == "style").questions
-    chosen = {"style_defaults": False, "h_problems": "存在的问题不足", "sign_date": None}
-    state = engine.adopt(flow_2022, data.answers | {q.id: q.default for q in style} | chosen)
-    assert state.cursor == "review"
-    labels = {b.value: b.label for b in replies.review_of(flow_2022, state).settings}
-    assert labels["h_problems"] == "问题部分标题：存在的问题不足"
-    assert labels["points"] == "问题和原因的排法：一是、二是连在一段里"
-    assert labels["h_problems"] in [b.label for b in replies.edit_choices(flow_2022, state)]
-    state, _ = engine.step(flow_2022, state, cmd("edit", "points"))
-    assert state.cursor == "points"
-    state, _ = engine.step(flow_2022, state, C("paragraphs"))
-    assert state.cursor == "review" and state.answers["points"] == "paragraphs"
-
-
-def test_the_review_offers_no_single_choice_while_all_defaults_are_taken():
-    from tests.report.answers import answers_2022, flow
-
-    state = State(answers=answers_2022(style_defaults=True), cursor="review")
-    assert replies.review_of(flow("2022-liuge"), state).settings == ()

@@ -57,7 +57,7 @@ def test_the_review_and_preview_offer_the_page_as_a_mini_app(api, web_bot):
     text = (ROOT / "tests" / "fixtures" / "answers" / "2024-sige.yaml").read_text("utf-8")
     flow, data = answersfile.parse(text, flows)
     interview = Storage(web_bot.db).create(
-        f"tg:{user.chat_id}", flow, engine.adopt(flow, data.answers)
+        f"tg:{user.chat_id}", flow, engine.adopt(flow, {**data.answers, "style_defaults": True})
     )
     expected = f"{WEB_URL}?interview={interview.id}"
 

@@ -24,7 +24,7 @@ from tests.e2e.botprocess import REPO, TOKEN, BotProcess, free_port
 from tests.e2e.conftest import next_user
 from tests.report.answers import ROOT
 from tests.web.initdata import init_data
-from tests.web.test_browser import CHROMIUM, CHROMIUM_FLAGS, TELEGRAM_JS
+from tests.web.test_browser import CHROMIUM, CHROMIUM_FLAGS, TELEGRAM_JS, launch
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is needed")
@@ -44,7 +44,9 @@ def stored_interview(db: Path, owner: str) -> int:
     text = (ROOT / "tests" / "fixtures" / "answers" / "2024-sige.yaml").read_text("utf-8")
     flow, data = answersfile.parse(text, load_all())
     storage = Storage(db)
-    interview = storage.create(owner, flow, engine.adopt(flow, data.answers))
+    interview = storage.create(
+        owner, flow, engine.adopt(flow, {**data.answers, "style_defaults": True})
+    )
     storage.close()
     return interview.id
 
@@ -67,11 +69,11 @@ def test_a_mini_app_edit_shows_in_preview_and_in_the_docx(api, browser, tmp_path
         assert page_url == f"{web_url}?interview={interview_id}"
 
         context = browser.new_context(viewport={"width": 360, "height": 760})
-        signed = json.dumps(init_data(user.chat_id, token=TOKEN))
-        stub = "window.Telegram = {WebApp: {initData: " + signed + ", ready() {}, expand() {}}};"
+        signed = init_data(user.chat_id, token=TOKEN)
+        stub = f"window.Telegram = {{WebApp: {{initData: {json.dumps(signed)}, ready() {{}}, expand() {{}}}}}};"
         context.route(TELEGRAM_JS, lambda r: r.fulfill(body=stub, content_type="text/javascript"))
         page = context.new_page()
-        page.goto(page_url)
+        page.goto(page_url + launch(signed))
         key = "t1_problems[0].summary"
         page.locator(f'.answer[data-key="{key}"]').click()
         page.locator(".editor textarea").fill(EDITED)

@@ -154,3 +154,12 @@ def test_a_finished_interview_can_be_edited_and_stays_finished(client, service, 
     assert save(client, done, "t2_good", "改过的肯定成绩。").status_code == 200
     after = service.storage.get(mine.id)
     assert after.finished and after.state.answers["t2_good"] == "改过的肯定成绩。"
+
+
+def test_generate_at_the_review_finishes_the_interview_as_the_chat_does(client, service, mine):
+    assert mine.state.cursor == "review"
+    response = client.post("/api/generate", json={"interview": mine.id}, headers=tma())
+    assert response.status_code == 200
+    after = service.storage.get(mine.id)
+    assert after.finished
+    assert service.storage.events(mine.id)[-1]["source"].startswith("web:")

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import uvicorn
@@ -103,24 +104,36 @@ def new_interview(service, owner: str, **changes):
     return service.storage.create(owner, flow, state)
 
 
-def mini_app(browser, user: int, width: int = 360, **init):
-    """A page as Telegram's client opens a Mini App: Telegram.WebApp with signed initData."""
+def launch(signed: str) -> str:
+    """The fragment Telegram's client adds to a Mini App's address."""
+    return "#" + urlencode({"tgWebAppData": signed, "tgWebAppVersion": "8.0"})
+
+
+def mini_app(browser, user: int, width: int = 360, script: bool = True, **init):
+    """A page as Telegram's client opens a Mini App: signed initData in the fragment, and
+    Telegram.WebApp from telegram-web-app.js (stubbed; `script=False`: unreachable)."""
     context = browser.new_context(viewport={"width": width, "height": 760}, device_scale_factor=1)
-    signed = json.dumps(init_data(user, **init))
-    stub = "window.Telegram = {WebApp: {initData: " + signed + ", ready() {}, expand() {}}};"
-    context.route(
-        TELEGRAM_JS, lambda route: route.fulfill(body=stub, content_type="text/javascript")
-    )
+    signed = init_data(user, **init)
+    stub = f"window.Telegram = {{WebApp: {{initData: {json.dumps(signed)}, ready() {{}}, expand() {{}}}}}};"
+    if script:
+        context.route(TELEGRAM_JS, lambda r: r.fulfill(body=stub, content_type="text/javascript"))
+    else:
+        context.route(TELEGRAM_JS, lambda r: r.abort())
     page = context.new_page()
+    page.launch = launch(signed)
     page.dialogs = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     return page
 
 
 def desktop(browser, width: int = 1280):
+    """A browser outside Telegram; telegram.org is unreachable and any fetch of it recorded."""
     context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
-    context.route(TELEGRAM_JS, lambda route: route.fulfill(body="", content_type="text/javascript"))
-    return context.new_page()
+    fetched = []
+    context.route(TELEGRAM_JS, lambda r: (fetched.append(r.request.url), r.abort()))
+    page = context.new_page()
+    page.telegram_fetched = fetched
+    return page
 
 
 def answer(page, key: str):
@@ -136,16 +149,21 @@ def edit(page, key: str, text: str) -> None:
 def test_mini_app_edit_reaches_the_database_and_the_report(browser, server, service, shots):
     interview = new_interview(service, "tg:101")
     page = mini_app(browser, 101)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator(".sheet h1").wait_for()
     assert "青石镇党委副书记" in page.locator(".sheet h1").inner_text()
     page.screenshot(path=str(shots / "mini-app-360.png"), full_page=False)
 
     key = "t1_problems[0].summary"
-    answer(page, key).click()
+    index = page.locator(".part", has=answer(page, key)).get_attribute("data-part")
+    part = page.locator(f'.part[data-part="{index}"] .part-count')
     total = int(page.locator("#total").inner_text())
+    in_part = int(part.inner_text().split()[0])
+    answer(page, key).click()
     page.locator(".editor textarea").fill("落实上级决策部署有时不够坚决及时，存在观望心态")
-    assert int(page.locator("#total").inner_text()) == total + 7  # live 字数: "，存在观望心态"
+    # 字数 live, in total and in the part: "，存在观望心态" is 7 more.
+    assert int(page.locator("#total").inner_text()) == total + 7
+    assert part.inner_text() == f"{in_part + 7} 字"
     page.screenshot(path=str(shots / "mini-app-360-editing.png"), full_page=False)
     page.locator(".editor button", has_text="保存").click()
     page.locator("#status", has_text="已保存").wait_for()
@@ -173,20 +191,21 @@ def test_desktop_link_opens_the_page_and_downloads_the_docx(browser, server, ser
     page.goto(f"{server}#t={token}")
     page.locator(".sheet h1").wait_for()
     assert token not in page.url  # the key leaves the address bar
+    assert not page.telegram_fetched  # a browser outside Telegram never waits for telegram.org
     page.screenshot(path=str(shots / "desktop-1280.png"), full_page=False)
     # The review's finding stands beside the paragraph holding the problem it names.
     row = page.locator(".row", has=answer(page, "t2_problems[0].summary"))
     assert "没有具体实例" in row.locator(".notes").inner_text()
     row.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "desktop-1280-finding.png"), full_page=False)
-    # Its fix opens the question it points at: the case, not yet written.
-    row.locator("button.fix").first.click()
+    # Its fix opens the empty 实例; filled in, the finding goes.
+    row.locator(".note", has_text="没有具体实例").locator("button.fix").click()
     assert page.locator(".editor textarea").input_value() == ""
-    page.locator(".editor textarea").fill("比如2024年5月学习条例只读了原文。")
+    page.locator(".editor textarea").fill("2024年6月研究选聘时没有第一时间指出问题")
     page.locator(".editor button", has_text="保存").click()
     page.locator("#status", has_text="已保存").wait_for()
-    case = service.storage.get(interview.id).state.answers["t2_problems"][0]["case"]
-    assert case == "比如2024年5月学习条例只读了原文。"
+    assert "没有具体实例" not in row.locator(".notes").inner_text()
+    assert "2024年6月研究选聘时" in row.inner_text()
     edit(page, "t2_good", "党纪学习教育期间，我逐章学习了条例。")
     page.locator("#status", has_text="已保存").wait_for()
     assert (
@@ -214,7 +233,7 @@ def test_bad_init_data_shows_nothing(browser, server, service, how, message):
         page = mini_app(browser, 103, auth_date=time.time() - 2 * 86_400)
     else:
         page = mini_app(browser, 104)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator("#status.error").wait_for()
     assert message in page.locator("#status").inner_text()
     assert page.locator(".sheet").count() == 0
@@ -233,7 +252,7 @@ def test_a_revoked_link_shows_nothing(browser, server, service):
 def test_a_stale_save_is_refused_and_the_fresh_text_shown(browser, server, service, shots):
     interview = new_interview(service, "tg:106", t2_problems=vague_first_problem())
     page = mini_app(browser, 106)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator(".sheet h1").wait_for()
     # Meanwhile the user changes the same answer in the chat.
     outcome = service.answer(interview, Input("edit", "t4_good"))
@@ -255,7 +274,7 @@ def test_a_stale_save_is_refused_and_the_fresh_text_shown(browser, server, servi
 def test_markup_in_answers_is_shown_as_text(browser, server, service, shots):
     interview = new_interview(service, "tg:107", t1_good=XSS, position=XSS)
     page = mini_app(browser, 107, width=1280)
-    page.goto(f"{server}?interview={interview.id}")
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
     page.locator(".sheet h1").wait_for()
     assert "<script>alert(1)</script>" in answer(page, "t1_good").inner_text()
     assert page.locator(".doc img, .doc script").count() == 0
@@ -264,3 +283,39 @@ def test_markup_in_answers_is_shown_as_text(browser, server, service, shots):
     assert page.locator(".doc img, .doc script").count() == 0
     page.screenshot(path=str(shots / "xss-1280.png"), full_page=False)
     assert not page.dialogs
+
+
+def test_a_mini_app_works_without_telegrams_script(browser, server, service):
+    interview = new_interview(service, "tg:108")
+    page = mini_app(browser, 108, script=False)
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
+    page.locator(".sheet h1").wait_for()
+    edit(page, "t3_good", "我牵头推进了茶旅融合项目。")
+    page.locator("#status", has_text="已保存").wait_for()
+    assert (
+        service.storage.get(interview.id).state.answers["t3_good"] == "我牵头推进了茶旅融合项目。"
+    )
+
+
+def test_wording_and_layout_choices_are_made_on_the_page(browser, server, service, shots):
+    interview = new_interview(service, "tg:109", style_defaults=True)
+    page = mini_app(browser, 109, width=1280)
+    page.goto(f"{server}?interview={interview.id}{page.launch}")
+    page.locator(".sheet h1").wait_for()
+    choice = page.locator('.choice[data-key="style_defaults"] select')
+    choice.select_option("no")
+    page.locator('.choice[data-key="title_suffix"] select').wait_for()
+    page.locator('.choice[data-key="title_suffix"] select').select_option(label="检视剖析材料")
+    page.locator(".sheet h1", has_text="检视剖析材料").wait_for()
+    suffix = page.locator('.choice[data-key="title_suffix"]')
+    suffix.locator("select").select_option(label="自己的说法……")
+    suffix.locator("input").fill("个人对照检视材料")
+    suffix.locator("button", has_text="保存").click()
+    page.locator(".sheet h1", has_text="个人对照检视材料").wait_for()
+    stored = service.storage.get(interview.id).state.answers
+    assert stored["style_defaults"] is False and stored["title_suffix"] == "个人对照检视材料"
+    page.locator("#choices").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "choices-1280.png"))
+    page.set_viewport_size({"width": 360, "height": 760})
+    suffix.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "choices-360.png"))

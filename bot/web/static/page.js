@@ -5,9 +5,8 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const tg = window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData
-    ? window.Telegram.WebApp
-    : null;
+  const TELEGRAM_JS = "https://telegram.org/js/telegram-web-app.js";
+  let tg = null; // Telegram.WebApp, inside Telegram
   let auth = "";
   let page = null; // the last document from the server
   let editing = null; // {key, box}
@@ -20,9 +19,35 @@
     return found ? found.length : 0;
   }
 
+  // Telegram opens a Mini App with its launch data in the address's fragment. Only then is
+  // Telegram's script fetched (a browser elsewhere, where telegram.org may be unreachable,
+  // never waits for it); without it, the initData in the fragment is enough.
+  function launchData() {
+    return new URLSearchParams(location.hash.slice(1)).get("tgWebAppData");
+  }
+
+  function loadTelegram() {
+    if (!launchData()) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const script = document.createElement("script");
+      const done = () => {
+        const app = window.Telegram && window.Telegram.WebApp;
+        resolve(app && app.initData ? app : null);
+      };
+      script.src = TELEGRAM_JS;
+      script.onload = done;
+      script.onerror = done;
+      setTimeout(done, 4000);
+      document.head.append(script);
+    });
+  }
+
   function credentials() {
     if (tg) {
       return "tma " + tg.initData;
+    }
+    if (launchData()) {
+      return "tma " + launchData();
     }
     const match = /(?:^#|&)t=([^&]+)/.exec(location.hash);
     if (match) {
@@ -73,6 +98,11 @@
   }
 
   async function load() {
+    tg = await loadTelegram();
+    if (tg) {
+      if (tg.ready) tg.ready();
+      if (tg.expand) tg.expand();
+    }
     auth = credentials();
     if (!auth) {
       status("请从 Telegram 里的按钮，或机器人 /web 发来的链接打开此页面。", true);
@@ -177,6 +207,97 @@
       unplaced.append(item);
     }
     $("unplaced").hidden = data.unplaced.length === 0;
+    drawChoices(data.choices);
+  }
+
+  const OWN = "\u0000own"; // the select's entry for the user's own words
+
+  function drawChoices(choices) {
+    const list = $("choice-list");
+    list.replaceChildren();
+    let part = "";
+    for (const choice of choices) {
+      if (choice.part !== part) {
+        part = choice.part;
+        list.append(el("h3", "part-name", part));
+      }
+      const row = el("div", "choice");
+      row.dataset.key = choice.key;
+      const label = el("label", "label", choice.label);
+      const select = el("select");
+      select.setAttribute("aria-label", choice.label);
+      if (choice.value === null) {
+        const unset = choice.default ? "（未选，默认：" + choice.default + "）" : "（未选）";
+        select.append(new Option(unset, "", true, true));
+      }
+      const known = choice.options.some(([id]) => id === choice.value);
+      for (const [id, text] of choice.options) {
+        select.append(new Option(text, id, false, id === choice.value));
+      }
+      const own = el("div", "own");
+      const input = el("input");
+      input.maxLength = choice.max_length;
+      input.setAttribute("aria-label", choice.label + "（自己的说法）");
+      const keep = el("button", "", "保存");
+      keep.type = "button";
+      own.append(input, keep);
+      own.hidden = true;
+      if (choice.free_text) {
+        const mine = choice.value !== null && !known;
+        select.append(new Option("自己的说法……", OWN, false, mine));
+        if (mine) {
+          input.value = choice.value;
+          own.hidden = false;
+        }
+      }
+      const error = el("div", "error");
+      error.setAttribute("role", "alert");
+      select.addEventListener("change", () => {
+        if (select.value === OWN) {
+          own.hidden = false;
+          input.focus();
+        } else if (select.value) {
+          choose(choice.key, select.value, error);
+        }
+      });
+      keep.addEventListener("click", () => choose(choice.key, input.value, error));
+      label.append(select);
+      row.append(label, own, error);
+      list.append(row);
+    }
+    $("choices").hidden = choices.length === 0;
+  }
+
+  async function choose(key, value, error) {
+    if (busy) return;
+    busy = true;
+    error.textContent = "";
+    status("正在保存……");
+    try {
+      const response = await call("POST", "api/save", {
+        interview: page.interview,
+        version: page.version,
+        key: key,
+        text: value,
+      });
+      const data = await response.json().catch(() => ({}));
+      if (response.ok) {
+        page.version = data.version;
+        await reload();
+        status("已保存。");
+      } else if (response.status === 409 && data.document) {
+        draw(data.document);
+        status(data.error, true);
+      } else {
+        error.textContent = data.error || "保存失败（" + response.status + "），请重试。";
+        status("没有保存。", true);
+      }
+    } catch (e) {
+      error.textContent = "网络不通，没有保存；请稍后再试。";
+      status("没有保存。", true);
+    } finally {
+      busy = false;
+    }
   }
 
   function partOf(node) {
@@ -291,6 +412,8 @@
         return;
       }
       const type = response.headers.get("Content-Type") || "";
+      // Generating finishes an interview at its review: a new version to edit from.
+      await reload();
       if (type.startsWith("application/json")) {
         status((await response.json()).message);
         return;
@@ -336,9 +459,5 @@
     }
   });
   $("generate").addEventListener("click", generate);
-  if (tg) {
-    tg.ready();
-    tg.expand();
-  }
   load().catch(() => status("载入失败，请检查网络后刷新。", true));
 })();
