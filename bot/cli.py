@@ -7,16 +7,25 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
 
 from bot.core import answersfile, engine
+from bot.core.model import Flow
 from bot.errors import DuizhaoError, FlowError
-from bot.flows import flow_files, load_all, load_flow, pick
+from bot.flows import flow_files, load_all, load_flow, own_flow_files, pick
 from bot.service import Interviews
 from bot.storage import Storage, backup
+
+if TYPE_CHECKING:  # the Telegram adapter is imported only by `duizhao run`
+    from bot.telegram.config import WebhookConfig
+    from bot.telegram.run import WebServer
 
 
 def default_db() -> Path:
@@ -24,6 +33,16 @@ def default_db() -> Path:
     if os.environ.get("BOT_DB"):
         return Path(os.environ["BOT_DB"])
     return Path(user_data_dir("duizhao", appauthor=False)) / "duizhao.db"
+
+
+def own_flows_dir(args: argparse.Namespace) -> Path | None:
+    """The organisation's own flows folder: --flows, else BOT_FLOWS, else none."""
+    folder = getattr(args, "flows", None) or os.environ.get("BOT_FLOWS", "").strip()
+    return Path(folder) if folder else None
+
+
+def flows_of(args: argparse.Namespace) -> dict[str, Flow]:
+    return load_all(own_flows_dir(args))
 
 
 def open_storage(path: Path | None) -> Storage:
@@ -37,7 +56,7 @@ def open_storage(path: Path | None) -> Storage:
 def cmd_console(args: argparse.Namespace) -> int:
     from bot.console import Console
 
-    flows = load_all()
+    flows = flows_of(args)
     if args.flow:
         pick(flows, args.flow)
     storage = open_storage(args.db)
@@ -47,7 +66,8 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def cmd_flows_check(args: argparse.Namespace) -> int:
-    files = [Path(f) for f in args.files] or flow_files()
+    own = own_flows_dir(args)
+    files = [Path(f) for f in args.files] or flow_files() + (own_flow_files(own) if own else [])
     failed = 0
     for path in files:
         try:
@@ -62,13 +82,13 @@ def cmd_flows_check(args: argparse.Namespace) -> int:
 
 
 def cmd_flows_list(args: argparse.Namespace) -> int:
-    for flow in load_all().values():
-        print(f"{flow.id}\t{flow.title}")
+    for flow in flows_of(args).values():
+        print(f"{flow.id}\t{flow.title}\t{flow.source}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    flows = load_all()
+    flows = flows_of(args)
     storage = open_storage(args.db)
     interview = storage.get(args.interview)
     text = answersfile.dump(pick(flows, interview.flow_id), interview.state.answers)
@@ -85,7 +105,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     storage = open_storage(args.db)
     interview = storage.get(args.interview)
     owner = args.owner or f"console:{getpass.getuser()}"
-    flow = load_all().get(interview.flow_id)
+    flow = flows_of(args).get(interview.flow_id)
     print(f"材料 #{interview.id}：{flow.title if flow else interview.flow_id}")
     print(f"所有者：{interview.owner}")
     print(f"创建于 {interview.created_at}，最后修改于 {interview.updated_at}")
@@ -111,7 +131,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    flows = load_all()
+    flows = flows_of(args)
     flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
@@ -123,7 +143,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from bot.report.render import render_files
 
-    flows = load_all()
+    flows = flows_of(args)
     flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     unknown = set(formats) - {"docx", "md", "txt"}
@@ -145,60 +165,97 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.telegram.config import load_config
-    from bot.telegram.run import run_bot
+    from bot.telegram.config import load_config, load_webhook
+    from bot.telegram.run import configure_logging, run_bot
 
-    flows = load_all()
     db = args.db or default_db()
-    if args.db is None:
-        db.parent.mkdir(parents=True, exist_ok=True)
     config = load_config(args.token, db, args.api_base_url, args.allowed_users)
+    hook = load_webhook(
+        args.webhook_url, args.webhook_secret, args.webhook_listen, args.webhook_port
+    )
+    config = replace(config, webhook=hook)
     if args.poll_timeout is not None:
         config = replace(config, poll_timeout=args.poll_timeout)
-    return run_bot(config, flows)
+    configure_logging(config.token, hook.secret if hook else "")  # before the flows are loaded
+    flows = flows_of(args)
+    if args.db is None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    return run_bot(config, flows, web=webhook_server(hook) if hook else None)
+
+
+def webhook_server(hook: WebhookConfig) -> WebServer:
+    """The bot's web server with the webhook endpoint, for run_bot to open."""
+    from bot.web.server import create_app, serving
+    from bot.web.webhook import webhook_routes
+
+    def web(receive: Callable[[dict], Awaitable[None]]) -> AbstractAsyncContextManager[None]:
+        app = create_app(webhook_routes(hook.path, hook.secret, receive))
+        return serving(app, hook.listen, hook.port)
+
+    return web
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="duizhao", description="对照检查材料写作助手")
+    parser.add_argument("--version", action="version", version=f"duizhao {version('duizhao')}")
     sub = parser.add_subparsers(dest="command", required=True)
+    own = argparse.ArgumentParser(add_help=False)
+    own.add_argument(
+        "--flows",
+        type=Path,
+        metavar="DIR",
+        help="自己的流程目录（DIR/flows/*.yaml 和 DIR/templates/*.j2；默认：环境变量 BOT_FLOWS）",
+    )
 
-    p = sub.add_parser("console", help="在终端里答题")
+    p = sub.add_parser("console", help="在终端里答题", parents=[own])
     p.add_argument("--flow", help="材料模板 id（见 duizhao flows list）")
     p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：用户数据目录）")
     p.add_argument("--user", help="用户名（默认：当前系统用户）")
     p.add_argument("--out", type=Path, default=Path("."), help="报告输出目录（默认：当前目录）")
     p.set_defaults(func=cmd_console)
 
-    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询）")
+    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询或 webhook）", parents=[own])
     p.add_argument("--token", help="机器人令牌（默认：环境变量 BOT_TOKEN）")
     p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：BOT_DB 或用户数据目录）")
     p.add_argument("--api-base-url", help="Bot API 地址（默认：BOT_API_BASE_URL 或 Telegram 官方）")
     p.add_argument("--allowed-users", help="允许使用的 Telegram 用户编号，逗号分隔")
+    p.add_argument(
+        "--webhook-url", help="用 webhook 接收消息：Telegram 推送的 https 地址（BOT_WEBHOOK_URL）"
+    )
+    p.add_argument(
+        "--webhook-secret", help="webhook 的密钥（BOT_WEBHOOK_SECRET；默认每次启动随机生成）"
+    )
+    p.add_argument(
+        "--webhook-listen", help="网页服务监听的地址（BOT_WEBHOOK_LISTEN，默认 127.0.0.1）"
+    )
+    p.add_argument("--webhook-port", help="网页服务监听的端口（BOT_WEBHOOK_PORT，默认 8080）")
     p.add_argument("--poll-timeout", type=int, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_run)
 
     flows = sub.add_parser("flows", help="检查或列出材料模板").add_subparsers(
         dest="flows_command", required=True
     )
-    p = flows.add_parser("check", help="检查流程文件")
+    p = flows.add_parser("check", help="检查流程文件", parents=[own])
     p.add_argument("files", nargs="*", help="流程文件（默认：全部内置流程）")
     p.set_defaults(func=cmd_flows_check)
-    p = flows.add_parser("list", help="列出内置流程")
+    p = flows.add_parser("list", help="列出可用的流程", parents=[own])
     p.set_defaults(func=cmd_flows_list)
 
-    p = sub.add_parser("export", help="把一份材料的答案导出为 YAML")
+    p = sub.add_parser("export", help="把一份材料的答案导出为 YAML", parents=[own])
     p.add_argument("interview", type=int, help="材料编号")
     p.add_argument("-o", "--output", help="输出文件（默认：标准输出）")
     p.add_argument("--db", type=Path)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import", help="从 YAML 答案文件新建一份材料")
+    p = sub.add_parser("import", help="从 YAML 答案文件新建一份材料", parents=[own])
     p.add_argument("file")
     p.add_argument("--db", type=Path)
     p.add_argument("--user")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("delete", help="彻底删除一份材料（先显示内容，加 --yes 才删除）")
+    p = sub.add_parser(
+        "delete", help="彻底删除一份材料（先显示内容，加 --yes 才删除）", parents=[own]
+    )
     p.add_argument("interview", type=int, help="材料编号")
     p.add_argument("--owner", help="材料的所有者（默认：console:当前系统用户；如 tg:12345）")
     p.add_argument("--yes", action="store_true", help="确认删除")
@@ -210,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help="数据库文件（默认：BOT_DB 或用户数据目录）")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("render", help="从 YAML 答案文件直接生成报告")
+    p = sub.add_parser("render", help="从 YAML 答案文件直接生成报告", parents=[own])
     p.add_argument("file")
     p.add_argument("-o", "--output", type=Path, default=Path("."))
     p.add_argument("--format", default="docx,md,txt")
@@ -223,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except FlowError as exc:
-        print(exc, file=sys.stderr)
+        more = len(exc.faults) - 1
+        rest = f"（另有 {more} 处，duizhao flows check {exc.file} 列出全部）" if more else ""
+        print(f"错误：流程文件有误：{exc.faults[0]}{rest}", file=sys.stderr)
         return 1
     except DuizhaoError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -44,5 +44,9 @@ class StorageError(DuizhaoError):
     """The database cannot be opened or written."""
 
 
+class StaleInterview(DuizhaoError):
+    """The interview was saved by someone else since it was read; nothing was written."""
+
+
 class AnswersFileError(DuizhaoError):
     """An answers file cannot be read or does not fit its flow."""

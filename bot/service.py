@@ -6,14 +6,22 @@ everywhere: load the active interview, step the engine, commit, then reply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.core import engine
+from bot.core import engine, replies, texts, wordcount
 from bot.core.model import Flow
 from bot.core.replies import Reply
 from bot.core.state import Input
+from bot.errors import StaleInterview
+from bot.report.render import build_document
 from bot.storage import Interview, Storage
+
+# Saves retried from the fresh state before giving up; only a third writer racing every
+# retry would exhaust them.
+_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -34,10 +42,16 @@ class Interviews:
     def flow_of(self, interview: Interview) -> Flow:
         return self.flows[interview.flow_id]
 
+    def show(self, interview: Interview) -> Reply:
+        """What the interview shows now (its question or its review), nothing changed."""
+        with wordcount.counting(report_zishu):
+            return replies.show(self.flow_of(interview), interview.state)
+
     def start(self, owner: str, flow_id: str, source: str | None = None) -> Outcome:
         """A new interview; the same `source` (a Telegram update) twice starts only one."""
         flow = self.flows[flow_id]
-        state, reply = engine.start(flow)
+        with wordcount.counting(report_zishu):
+            state, reply = engine.start(flow)
         interview = self.storage.create(owner, flow, state, source)
         if interview.state != state:  # started by this source before, and answered since
             return self.resume(interview)
@@ -52,25 +66,84 @@ class Interviews:
 
     def resume(self, interview: Interview) -> Outcome:
         """Where the user was; a flow that changed since is followed, answers kept by id."""
-        state, reply = engine.resume(self.flow_of(interview), interview.state)
-        if state != interview.state:
-            interview = self.storage.save(interview, Input("resume"), state) or interview
+        for _ in range(_RETRIES):
+            with wordcount.counting(report_zishu):
+                state, reply = engine.resume(self.flow_of(interview), interview.state)
+            if state == interview.state:
+                break
+            try:
+                interview = self.storage.save(interview, Input("resume"), state) or interview
+                break
+            except StaleInterview:
+                interview = self.storage.get(interview.id)
         return Outcome(interview, reply)
 
     def bring_in(
-        self, interview: Interview, answers: dict[str, Any], context: dict[str, Any]
+        self,
+        interview: Interview,
+        carry: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]],
     ) -> Outcome:
-        """Add imported answers and context (last year's report), logged as one input."""
+        """Add imported answers and context (last year's report), logged as one input.
+
+        `carry` computes them from the interview's current answers (imports merge); a save
+        that raced another is computed again from the fresh answers.
+        """
         flow = self.flow_of(interview)
-        state, reply = engine.bring_in(flow, interview.state, answers, context)
-        saved = self.storage.save(interview, Input("import", ",".join(sorted(answers))), state)
-        return Outcome(saved or interview, reply)
+        for _ in range(_RETRIES):
+            answers, context = carry(interview.state.answers)
+            inp = Input("import", ",".join(sorted(answers)))
+            with wordcount.counting(report_zishu):
+                state, reply = engine.bring_in(flow, interview.state, answers, context)
+            try:
+                saved = self.storage.save(interview, inp, state)
+                return Outcome(saved or interview, reply)
+            except StaleInterview:
+                interview = self.storage.get(interview.id)
+        raise StaleInterview(f"材料 {interview.id} 一直在别处修改")
 
     def answer(self, interview: Interview, inp: Input, source: str | None = None) -> Outcome | None:
-        """Apply and save one input; None if `source` was handled before."""
+        """Apply and save one input; None if `source` was handled before.
+
+        When the interview was saved elsewhere since it was read (a second console, the bot),
+        the input is applied again to the fresh state if the user is still at the question
+        they answered; otherwise it is refused with a message and only logged.
+        """
         flow = self.flow_of(interview)
-        state, reply = engine.step(flow, interview.state, inp)
-        saved = self.storage.save(interview, inp, state, source)
+        shown = (interview.state.cursor, interview.state.return_to)
+        for _ in range(_RETRIES):
+            fresh = (interview.state.cursor, interview.state.return_to)
+            if fresh != shown:
+                return self._refuse_stale(interview, inp, source)
+            with wordcount.counting(report_zishu):
+                state, reply = engine.step(flow, interview.state, inp)
+            try:
+                saved = self.storage.save(interview, inp, state, source)
+            except StaleInterview:
+                interview = self.storage.get(interview.id)
+                continue
+            if saved is None:
+                return None
+            return Outcome(saved, reply)
+        raise StaleInterview(f"材料 {interview.id} 一直在别处修改")
+
+    def _refuse_stale(self, interview: Interview, inp: Input, source: str | None) -> Outcome | None:
+        """Log the input without applying it, and show where the interview is now."""
+        for _ in range(_RETRIES):
+            try:
+                saved = self.storage.save(interview, inp, interview.state, source)
+                break
+            except StaleInterview:
+                interview = self.storage.get(interview.id)
+        else:
+            raise StaleInterview(f"材料 {interview.id} 一直在别处修改")
         if saved is None:
             return None
-        return Outcome(saved, reply)
+        with wordcount.counting(report_zishu):
+            _, reply = engine.resume(self.flow_of(saved), saved.state)
+        return Outcome(saved, replace(reply, error=texts.ERR_CHANGED_ELSEWHERE, notice=""))
+
+
+def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int:
+    """The 字数 of the report these answers make, exactly as it will be generated: what the
+    review's total and its length advice say (the date's 字数 does not depend on the day)."""
+    return build_document(flow, answers, date=dt.date.today()).zishu

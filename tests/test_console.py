@@ -64,6 +64,7 @@ def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
     assert proc.returncode == 0, out
     assert "⚠" not in out, out[out.index("⚠") - 500 : out.index("⚠") + 200]
     assert "报告已生成" in out
+    assert "点“" not in out and "按钮" not in out  # the console's own wording
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".md", ".txt"]
     text = report_text(tmp_path / "out")
     assert [p for p in typed_texts(FLOWS[flow_id], answers) if p not in text] == []
@@ -113,3 +114,49 @@ def _events(db: Path) -> int:
             return conn.execute("select count(*) from events where kind != 'start'").fetchone()[0]
         except sqlite3.OperationalError:
             return 0
+
+
+def test_two_consoles_of_one_user_keep_both_answers(tmp_path, small_flow):
+    """Each console was told its answer was saved; neither answer may vanish."""
+    import io
+
+    from bot.console import Console
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    def session(lines: list[str]) -> tuple[Console, io.StringIO]:
+        out = io.StringIO()
+        feed = iter(lines)
+        service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+        return Console(service, "tester", tmp_path, read=lambda _: next(feed), out=out), out
+
+    first, _ = session(["/skip"])
+    first._begin("small")
+    first._handle("/skip")
+    second, second_out = session([])
+    second._begin(None)  # the same interview, at the first problem's summary
+    first._handle("学习不够")
+    second._handle("调研太少")
+    stored = first.service.storage.get(first.interview.id).state.answers
+    assert stored["problems"][0]["summary"] == "学习不够"
+    assert "另一处" in second_out.getvalue()
+    assert second.interview.state.cursor == "problems[0].case"
+
+
+def test_a_finished_interview_writes_its_files_again_next_to_the_first(tmp_path):
+    answers = fixture("2022-liuge")
+    proc = console(tmp_path, "--flow", "2022-liuge")
+    proc.communicate("\n".join(script(FLOWS["2022-liuge"], answers)) + "\n", timeout=120)
+    stem = "2022年度民主生活会“六个带头”对照检查材料"
+    if answers.get("name"):
+        stem = f"{answers['name']}2022年度民主生活会对照检查材料"
+    first = tmp_path / "out" / f"{stem}.docx"
+    assert first.exists()
+    first.write_bytes(b"edited in Word")
+
+    again = console(tmp_path)
+    out, _ = again.communicate("/report\n/quit\n", timeout=60)
+    assert "报告已生成" in out, out[-1500:]
+    assert first.read_bytes() == b"edited in Word"
+    assert (tmp_path / "out" / f"{stem}（2）.docx").exists()
+    assert f"{stem}（2）.txt" in out

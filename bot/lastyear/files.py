@@ -14,13 +14,22 @@ import docx
 from docx.document import Document as WordDocument
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from bot.lastyear.parsed import NotAReport, ParsedReport
-from bot.lastyear.text import MAX_CHARS, parse_text
+from bot.lastyear.text import MAX_CHARS, TOO_LONG, parse_text
 
 MAX_BYTES = 2 * 1024 * 1024
+# XML elements in all of a .docx's parts. A real report has some ten thousand (styles, theme
+# and every run with its properties); far beyond that, loading it would cost seconds and
+# hundreds of MB for a file that is not one.
+MAX_ELEMENTS = 100_000
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_T, _W_P = _W + "t", _W + "p"
+_TOO_COMPLEX = "这个 Word 文件的结构异常复杂（元素过多），不像一份对照检查材料，没有读取。"
 
 _PASTE_HINT = "请在 Word 或 WPS 里“另存为” .docx 格式后再发送，或者直接把全文复制粘贴过来。"
+_TOO_COMPLEX += _PASTE_HINT
 
 
 _IMAGE_MAGIC = (
@@ -86,12 +95,56 @@ def parse_docx(data: bytes, max_chars: int | None = MAX_CHARS) -> ParsedReport:
         raise NotAReport("这个文件不是 Word（.docx）文档，无法读取。" + _PASTE_HINT)
     if unpacked > 40 * MAX_BYTES:
         raise NotAReport("这个文件解压后太大，无法读取。" + _PASTE_HINT)
+    _check_parts(data, max_chars)
     try:
         document = docx.Document(io.BytesIO(data))
         lines = list(_docx_lines(document))
     except Exception:  # a damaged or unusual file: whatever python-docx trips over
         raise NotAReport("这个 Word 文件无法读取，可能已损坏。" + _PASTE_HINT) from None
     return parse_text("\n".join(lines), max_chars)
+
+
+def _check_parts(data: bytes, max_chars: int | None) -> None:
+    """Stream every XML part once, counting elements and the document's text, and refuse
+    the file as soon as either passes what a real report has. python-docx then builds
+    trees of bounded size: a few hundred KB of zip can otherwise unpack into millions of
+    tiny runs or empty paragraphs, which take minutes and gigabytes to load."""
+    budget = MAX_ELEMENTS
+    chars = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(info) as stream:
+                    events = etree.iterparse(
+                        stream,
+                        events=("start", "end"),
+                        resolve_entities=False,
+                        no_network=True,
+                        load_dtd=False,
+                    )
+                    for event, element in events:
+                        if event == "start":
+                            budget -= 1
+                            if budget < 0:
+                                raise NotAReport(_TOO_COMPLEX)
+                            continue
+                        # The text as the parser will see it: runs' text, a line per paragraph.
+                        if element.tag == _W_T and element.text:
+                            chars += len(element.text)
+                        elif element.tag == _W_P:
+                            chars += 1
+                        if max_chars is not None and chars > max_chars:
+                            raise NotAReport(TOO_LONG)
+                        # Keep the scan's own memory flat: drop what was read.
+                        element.clear()
+                        while element.getprevious() is not None:
+                            del element.getparent()[0]
+    except NotAReport:
+        raise
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, OSError, ValueError):
+        raise NotAReport("这个 Word 文件无法读取，可能已损坏。" + _PASTE_HINT) from None
 
 
 def _check_size(data: bytes) -> None:

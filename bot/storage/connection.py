@@ -77,11 +77,25 @@ class Connection:
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
+        """One write transaction. It takes the write lock when it begins (IMMEDIATE): a
+        transaction that read first and must then upgrade gets SQLITE_BUSY at once when
+        another process wrote meanwhile, without the busy timeout's wait."""
         with self._lock:
             try:
-                with self.db.atomic():
+                if self.db.conn.in_transaction:  # nested in another write: a savepoint
+                    with self.db.atomic():
+                        yield self.db
+                    return
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
                     yield self.db
+                except BaseException:
+                    self.db.conn.rollback()
+                    raise
+                self.db.conn.commit()
             except sqlite3.OperationalError as exc:
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
                 raise StorageError(f"无法写入数据库 {self.path}：{exc}") from exc
 
     @contextmanager

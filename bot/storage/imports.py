@@ -23,9 +23,13 @@ class ImportRows(Connection):
         text: str = "",
         parsed: str = "",
         source: str | None = None,
+        piece: str = "",
+        pasting: bool = True,
     ) -> None:
-        """Keep the import in progress; `source` (a pasted piece's update) is noted with it,
-        so a piece delivered twice can be recognised and kept once (see `seen`)."""
+        """Keep the import in progress; `source` (a pasted piece's update) is logged with the
+        `piece` it brought, so a piece delivered twice is kept once (see `seen`) and no
+        pasted word is lost even if the import is dropped. `pasting`: whether the next text
+        message is another piece."""
         with self._write() as db:
             db["imports"].upsert(
                 {
@@ -34,6 +38,7 @@ class ImportRows(Connection):
                     "text": text,
                     "parsed": parsed,
                     "created_at": self._now(),
+                    "pasting": int(pasting),
                 },
                 pk="owner",
             )
@@ -44,10 +49,15 @@ class ImportRows(Connection):
                         "at": self._now(),
                         "step": "",
                         "kind": "paste",
-                        "value": "",
+                        "value": piece,
                         "source": source,
                     }
                 )
+
+    def stop_pasting(self, owner: str) -> None:
+        """Take the next text messages as answers again; what was pasted stays."""
+        with self._write() as db:
+            db.execute("update imports set pasting = 0 where owner = ?", [owner])
 
     def drop_import(self, owner: str) -> None:
         with self._write() as db:

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from bot.core.model import Flow
 from bot.core.state import DONE, Input, State
-from bot.errors import UnknownInterview
+from bot.errors import StaleInterview, UnknownInterview
 from bot.storage.connection import Connection
 
 
@@ -29,6 +29,8 @@ class Interview:
     created_at: str
     updated_at: str
     deadline: date | None = None
+    # Bumped by every save; a save computed from an older version is refused.
+    version: int = 0
 
     @property
     def finished(self) -> bool:
@@ -136,7 +138,8 @@ class InterviewRows(Connection):
         """Record one input and the state it led to, atomically; None if `source` was seen.
 
         Refused inputs are logged too (with the state unchanged): the log keeps every word
-        the user sent, even text that was too long to accept.
+        the user sent, even text that was too long to accept. Raises StaleInterview, writing
+        nothing, when the interview was saved since `interview` was read.
         """
         now = self._now()
         status = _status(state)
@@ -145,15 +148,10 @@ class InterviewRows(Connection):
         with self._write() as db:
             if source and db.execute("select 1 from events where source = ?", [source]).fetchone():
                 return None
-            db.execute(
-                "insert into events (interview_id, at, step, kind, value, source) "
-                "values (?, ?, ?, ?, ?, ?)",
-                [interview.id, now, interview.state.cursor, inp.kind, inp.value, source],
-            )
-            _write_answers(db, interview.id, interview.state.answers, state.answers, now)
-            db.execute(
+            updated = db.execute(
                 "update interviews set status = ?, cursor = ?, drafts = ?, return_to = ?, "
-                "context = ?, updated_at = ? where id = ?",
+                "context = ?, updated_at = ?, version = version + 1 "
+                "where id = ? and version = ?",
                 [
                     status,
                     state.cursor,
@@ -162,9 +160,20 @@ class InterviewRows(Connection):
                     json.dumps(state.context, ensure_ascii=False),
                     now,
                     interview.id,
+                    interview.version,
                 ],
+            ).rowcount
+            if not updated:
+                raise StaleInterview(f"材料 {interview.id} 已在别处修改")
+            db.execute(
+                "insert into events (interview_id, at, step, kind, value, source) "
+                "values (?, ?, ?, ?, ?, ?)",
+                [interview.id, now, interview.state.cursor, inp.kind, inp.value, source],
             )
-        return replace(interview, status=status, state=state, updated_at=now)
+            _write_answers(db, interview.id, interview.state.answers, state.answers, now)
+        return replace(
+            interview, status=status, state=state, updated_at=now, version=interview.version + 1
+        )
 
     def activate(self, owner: str, interview_id: int) -> Interview:
         interview = self.get(interview_id, owner)
@@ -246,4 +255,5 @@ def _interview(row: dict[str, Any], answers: dict[str, Any]) -> Interview:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         deadline=date.fromisoformat(row["deadline"]) if row.get("deadline") else None,
+        version=row.get("version") or 0,
     )

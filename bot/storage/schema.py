@@ -89,7 +89,36 @@ def m005_imports(db: Database) -> None:
 
 
 @migrations()
-def m006_meetings(db: Database) -> None:
+def m006_versions(db: Database) -> None:
+    # Every save checks the version it was computed from: two consoles (or the bot and a
+    # console) on one interview never silently overwrite each other's answers.
+    db["interviews"].add_column("version", int, not_null_default=0)
+
+
+@migrations()
+def m007_import_pasting(db: Database) -> None:
+    # Paste mode ends (a command, a failed parse) without losing the pasted text: it stays
+    # to be used as an answer or dropped by the user's choice.
+    db["imports"].add_column("pasting", int, not_null_default=1)
+
+
+@migrations()
+def m008_inbox_attempts(db: Database) -> None:
+    # How often handling an update began; one that began twice without finishing (the
+    # process died each time) is set aside instead of crashing every restart.
+    db["inbox"].add_column("attempts", int, not_null_default=0)
+    db["inbox"].add_column("set_aside_at", str)
+
+
+@migrations()
+def m009_updates_seen(db: Database) -> None:
+    # The ids of updates a webhook delivered: Telegram sends one again when it did not see
+    # our answer, possibly after it was handled and left the inbox.
+    db["updates_seen"].create({"update_id": int, "seen_at": str}, pk="update_id")
+
+
+@migrations()
+def m010_meetings(db: Database) -> None:
     # A meeting of one 班子: its flow, deadline and invite code (a secret, replaced to revoke).
     db["meetings"].create(
         {

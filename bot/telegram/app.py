@@ -41,6 +41,7 @@ COMMANDS = {
     "list": manage.cmd_list,
     "back": interview.cmd_engine,
     "skip": interview.cmd_engine,
+    "done": interview.cmd_engine,
     "edit": interview.cmd_edit,
     "status": interview.cmd_status,
     "preview": manage.cmd_preview,
@@ -81,6 +82,8 @@ def build_application(
     for name, handler in COMMANDS.items():
         if name not in TAKES_ARGS:
             handler = fallbacks.no_args(name, handler)
+        if name != "lastyear":
+            handler = lastyear.leaving_paste(name, handler)
         app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(MessageHandler(new & filters.COMMAND, fallbacks.cmd_unknown))
     # Buttons by their action code (bot/core/callbacks.py); the last one also takes stale

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.core import callbacks
 from bot.core.replies import Reply
 from bot.core.state import Input
-from bot.report.render import build_document
+from bot.report.render import build_document, report_name
 from bot.report.writers.docx import to_docx
 from bot.report.writers.markdown import to_markdown
 from bot.report.writers.text import to_text
@@ -124,7 +124,7 @@ async def show(
         )
     interview_id = outcome.interview.id
     if reply.prompt is not None:
-        keyboard = view.prompt_keyboard(interview_id, reply.prompt)
+        keyboard = view.prompt_keyboard(interview_id, reply.prompt, reply)
         if compact and not reply.error and reply.notice and reply.prompt.kind == "long_text":
             await send(update, escape(reply.notice), keyboard)
             return
@@ -135,7 +135,7 @@ async def show(
             if reply.notice:  # the report itself follows from apply
                 await send(update, escape(reply.notice))
             return
-        keyboard = view.review_keyboard(interview_id, reply.review, reply.finished)
+        keyboard = view.review_keyboard(interview_id, reply.review, reply.finished, reply)
         text = view.review_text(reply.review, reply)
         if outcome.interview.deadline:
             text += "\n\n" + escape(context.days_left(outcome.interview.deadline))
@@ -146,12 +146,12 @@ async def send_report(update: Update, context: Context, interview: Interview) ->
     """The report as text messages, then as .docx and Markdown files."""
     async with context.deps.reports:
         flow = context.service.flow_of(interview)
-        today = context.today()
-        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=today)
+        day = interview.deadline or context.today()  # the meeting date when the user set one
+        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=day)
         await send_long(update, say.REPORT_HEADER.format(zishu=doc.zishu), to_text(doc))
         docx = io.BytesIO()
         await asyncio.to_thread(to_docx, doc, docx)
-        name = f"{flow.title}-{today.isoformat()}"
+        name = report_name(flow, interview.state.answers)
         chat = update.effective_chat
         await chat.send_document(docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES)
         await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import lastyear
 from bot.core import callbacks
-from bot.lastyear.carryover import carry_over, from_json, to_json
+from bot.core.state import Input
+from bot.lastyear.carryover import CarryOver, carry_over, from_json, to_json
 from bot.telegram import texts as say
 from bot.telegram import view
-from bot.telegram.chat import active_or_offer, answer_query, send, show, stale
+from bot.telegram.chat import active_or_offer, answer_query, apply, send, show, stale
 from bot.telegram.context import Context, owner_of
 
 log = logging.getLogger("duizhao.bot")
+
+Handler = Callable[[Update, Context], Awaitable[None]]
 
 
 async def cmd_lastyear(update: Update, context: Context) -> None:
@@ -47,9 +50,59 @@ async def collect_paste(update: Update, context: Context, pending: dict) -> None
         text = (
             f"{pending['text']}\n{update.message.text}" if pending["text"] else update.message.text
         )
-        storage.put_import(owner_of(update), pending["interview_id"], text=text, source=source)
+        storage.put_import(
+            owner_of(update),
+            pending["interview_id"],
+            text=text,
+            source=source,
+            piece=update.message.text,
+        )
     keyboard = _import_keyboard(pending["interview_id"], parse=True)
     await send(update, say.PASTE_RECEIVED.format(chars=len(text)), keyboard)
+
+
+def in_paste_mode(pending: dict | None) -> bool:
+    """Whether the next text message is another piece of last year's report."""
+    return bool(pending and pending["pasting"] and not pending["parsed"])
+
+
+def leaving_paste(name: str, handler: Handler) -> Handler:
+    """Every command but /lastyear ends paste mode first, saying so; /cancel does only that."""
+
+    async def run(update: Update, context: Context) -> None:
+        left = await leave_paste(update, context)
+        if not (left and name == "cancel"):
+            await handler(update, context)
+
+    return run
+
+
+async def leave_paste(update: Update, context: Context) -> bool:
+    """End paste mode; pasted text stays, offered as the current answer. False if not pasting."""
+    storage = context.service.storage
+    owner = owner_of(update)
+    pending = storage.pending_import(owner)
+    if not in_paste_mode(pending):
+        return False
+    if not pending["text"]:
+        storage.drop_import(owner)
+        await send(update, say.PASTE_LEFT, parse_mode=None)
+        return True
+    storage.stop_pasting(owner)
+    text = say.PASTE_LEFT_WITH_TEXT.format(chars=len(pending["text"]))
+    await send(update, text, _leftover_keyboard(pending["interview_id"]), parse_mode=None)
+    return True
+
+
+def _leftover_keyboard(interview_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                view.button(say.PASTE_AS_ANSWER, callbacks.Payload(interview_id, "", "i", "a")),
+                view.button(say.IMPORT_NO, callbacks.Payload(interview_id, "", "i", "n")),
+            ]
+        ]
+    )
 
 
 async def on_document(update: Update, context: Context) -> None:
@@ -75,19 +128,29 @@ async def _parse_and_offer(
     context: Context,
     interview_id: int,
     parse: Callable[[], lastyear.ParsedReport],
+    pasted: str = "",
 ) -> None:
     storage = context.service.storage
     owner = owner_of(update)
     try:
         report = await asyncio.to_thread(parse)
     except lastyear.NotAReport as exc:
-        storage.drop_import(owner)
-        await send(update, escape(str(exc)))
+        if not pasted:
+            storage.drop_import(owner)
+            await send(update, escape(str(exc)))
+            return
+        # Pasted text may well be answers typed in paste mode: never dropped unasked.
+        storage.stop_pasting(owner)
+        text = say.PASTE_NOT_A_REPORT.format(reason=exc, chars=len(pasted))
+        await send(update, text, _leftover_keyboard(interview_id), parse_mode=None)
         return
     storage.put_import(owner, interview_id, parsed=to_json(report))
+    interview = context.service.storage.get(interview_id)
+    change = carry_over(context.service.flow_of(interview), report, interview.state.answers)
     lines = [say.IMPORT_FOUND.format(summary=escape(report.summary()))]
     lines += [f"{i}. {escape(m.heading)}" for i, m in enumerate(report.measures[:10], 1)]
     lines.append(say.IMPORT_CONFIRM)
+    lines.append(_what_changes(change))
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -97,6 +160,17 @@ async def _parse_and_offer(
         ]
     )
     await send(update, view.clip_html("\n".join(lines)), keyboard)
+
+
+def _what_changes(change: CarryOver) -> str:
+    """The confirmation's account of what importing will do to the checklist."""
+    parts = []
+    if change.kept:
+        parts.append(say.IMPORT_KEEPS.format(n=change.kept))
+    parts.append(say.IMPORT_ADDS.format(n=change.added) if change.added else say.IMPORT_ADDS_NONE)
+    if change.over:
+        parts.append(say.IMPORT_OVER.format(n=change.over))
+    return "".join(parts)
 
 
 def _import_keyboard(interview_id: int, parse: bool) -> InlineKeyboardMarkup:
@@ -109,7 +183,7 @@ def _import_keyboard(interview_id: int, parse: bool) -> InlineKeyboardMarkup:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """解析 (p) the pasted text, 确认导入 (y) or 取消 (n)."""
+    """解析 (p) the pasted text, 确认导入 (y), 取消 (n), or the pasted text as the answer (a)."""
     await answer_query(update)
     payload = callbacks.decode(update.callback_query.data)
     service = context.service
@@ -124,12 +198,21 @@ async def on_button(update: Update, context: Context) -> None:
         await send(update, say.IMPORT_CANCELLED)
     elif payload.value == "p" and pending["text"]:
         text = pending["text"]
-        await _parse_and_offer(update, context, interview.id, lambda: lastyear.parse_text(text))
+        await _parse_and_offer(
+            update, context, interview.id, lambda: lastyear.parse_text(text), pasted=text
+        )
+    elif payload.value == "a" and pending["text"] and not pending["parsed"]:
+        service.storage.drop_import(owner)
+        await apply(update, context, Input.text(pending["text"]), interview)
     elif payload.value == "y" and pending["parsed"]:
         report = from_json(pending["parsed"])
         flow = service.flow_of(interview)
-        answers, extra = carry_over(flow, report)
-        outcome = await asyncio.to_thread(service.bring_in, interview, answers, extra)
+
+        def carry(current: dict) -> tuple[dict, dict]:
+            merged = carry_over(flow, report, current)
+            return merged.answers, merged.context
+
+        outcome = await asyncio.to_thread(service.bring_in, interview, carry)
         service.storage.drop_import(owner)
         log.info("last year's report imported into interview %s", interview.id)
         await show(update, context, outcome)

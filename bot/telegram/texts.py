@@ -28,8 +28,22 @@ PASTE_TOO_LONG = (
     "已收到的 {chars} 个字符还在，可以点“解析”，或者点“取消”后只粘贴正文。"
 )
 PASTE_PARSE = "解析"
+PASTE_LEFT = "已退出粘贴去年材料，没有导入任何内容。"
+PASTE_LEFT_WITH_TEXT = (
+    "已退出粘贴去年材料，收到的 {chars} 个字符没有导入。"
+    "如果那是对当前问题的回答，点“作为本题的回答”；不需要就点“取消”。"
+)
+PASTE_NOT_A_REPORT = (
+    "{reason}\n粘贴的 {chars} 个字符没有导入，也还没有当作回答。"
+    "如果那是对当前问题的回答，点“作为本题的回答”；否则点“取消”，或发送去年材料的文件。"
+)
+PASTE_AS_ANSWER = "作为本题的回答"
 IMPORT_FOUND = "从去年的材料里{summary}\n整改措施："
 IMPORT_CONFIRM = "确认后，这些措施会成为“上年度整改落实情况”的清单，我会逐条问您落实得怎样；去年的问题会在写今年问题时供您对照。"
+IMPORT_KEEPS = "清单里已有的 {n} 条措施（连同您写的落实情况）保持不变；"
+IMPORT_ADDS = "将新增 {n} 条措施。"
+IMPORT_ADDS_NONE = "去年的措施都已在清单里，不会重复添加。"
+IMPORT_OVER = "清单最多只能放这么多条，另有 {n} 条没有加入。"
 IMPORT_YES = "确认导入"
 IMPORT_NO = "取消"
 IMPORT_CANCELLED = "已取消，没有导入任何内容。"
@@ -61,14 +75,16 @@ DELETED = "已删除。"
 DELETE_KEPT = "好的，没有删除。"
 NOTHING_TO_EDIT = "还没有可以修改的题目。"
 EDIT_PICK = "要修改哪一题？"
-STATUS_HEADER = "{title}\n各部分进度："
-STATUS_LINE = "{mark} {title}：已答 {answered}/{total} 题，{chars} 字"
 PREVIEW_HEADER = "草稿预览（共 {zishu} 字）："
 REPORT_NOT_READY = "还没有答完，答完并点“生成报告”后才能生成正式报告。可以先发 /preview 预览草稿。"
 REPORT_HEADER = "报告全文（共 {zishu} 字）："
 REPORT_FILES = "Word 文档和 Markdown 文件如下，Word 文档已按公文格式排版，可直接打印。"
 EXPORT_CAPTION = "全部答案（YAML 格式），可以留作备份，或在电脑上用 duizhao import 导入。"
 CANCELLED_NOTHING = "现在没有需要取消的操作。"
+SET_ASIDE = (
+    "抱歉，您之前发的一条消息我两次都没能处理完，已经跳过，不会再处理。"
+    "如果是文件，请换成较小的 .docx 或直接粘贴文字；其他内容请重新发送。"
+)
 WORKING = "正在生成，请稍候……"
 ERROR = "抱歉，处理时出了点问题，您的答案都已保存。请再试一次，或发 /resume 继续。"
 

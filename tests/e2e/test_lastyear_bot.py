@@ -45,6 +45,7 @@ def test_a_sent_docx_becomes_the_checklist_and_the_context(user, running):
     offer = user.wait_for(lambda m: m.text.startswith("从去年的材料里"), timeout=20)
     assert offer.text.splitlines()[0] == FOUND
     assert "1. 持之以恒加强理论武装" in offer.text
+    assert offer.text.endswith("将新增 5 条措施。")
     user.click("确认导入")
     assert user.wait_reply().text.startswith("已导入去年的材料。")
     answers, context = stored(running.db, user.id)
@@ -93,3 +94,50 @@ def test_files_that_are_not_reports_change_nothing(user, running, api):
     assert user.wait_reply().text.startswith("文件超过 2 MB")
     assert sum(1 for m, _ in api.sent if m.lower() == "getfile") == downloads
     assert stored(running.db, user.id) == before
+
+
+def _everything_typed(db, user_id: int) -> str:
+    """Answers and drafts of the user's interview, as one string to search."""
+    with sqlite3.connect(db) as conn:
+        iid, drafts = conn.execute(
+            "select id, drafts from interviews where owner = ?", [f"tg:{user_id}"]
+        ).fetchone()
+        values = [
+            v for (v,) in conn.execute("select value from answers where interview_id = ?", [iid])
+        ]
+    return json.dumps(values, ensure_ascii=False) + (drafts or "")
+
+
+def test_cancel_resume_and_any_command_leave_paste_mode(user, running):
+    start_flow(user, FLOWS["2023-zhuti"].title)
+    user.send("/lastyear")
+    assert "粘贴" in user.wait_reply().text
+    user.send("/cancel")
+    assert "退出" in user.wait_reply().text
+    user.send("/resume")
+    user.wait_for(lambda m: "第" in m.text and "部分" in m.text)
+    user.send("理论学习系统性不够，满足于读原文、记笔记")
+    assert "个字符" not in user.wait_reply().text
+    assert "理论学习系统性不够" in _everything_typed(running.db, user.id)
+    user.send("/lastyear")
+    user.wait_reply()
+    user.send("/status")
+    user.wait_for(lambda m: "退出" in m.text)
+    user.wait_for(lambda m: "各部分进度" in m.text)
+    user.send("调研不深入，到基层少")
+    assert "个字符" not in user.wait_reply().text
+    assert "调研不深入" in _everything_typed(running.db, user.id)
+
+
+def test_text_that_does_not_parse_is_offered_back_as_the_answer(user, running):
+    start_flow(user, FLOWS["2023-zhuti"].title)
+    user.send("/lastyear")
+    user.wait_reply()
+    user.send("对理论学习重视不够，学得不深不透")
+    assert user.wait_reply().text.startswith("已收到")
+    user.click("解析")
+    refusal = user.wait_reply()
+    assert "没有导入" in refusal.text
+    user.click("作为本题的回答")
+    user.wait_reply()
+    assert "学得不深不透" in _everything_typed(running.db, user.id)

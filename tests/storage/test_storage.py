@@ -106,7 +106,11 @@ def test_wal_and_schema_version(service, db_path):
         "m003_reminders",
         "m004_context",
         "m005_imports",
-        "m006_meetings",
+        "m006_versions",
+        "m007_import_pasting",
+        "m008_inbox_attempts",
+        "m009_updates_seen",
+        "m010_meetings",
     ]
 
 
