@@ -208,3 +208,11 @@ def test_the_team_report_offers_members_problems_per_theme_to_adopt(meetings, me
     outcome = meetings.adopt(meeting.id, "tg:1", "t1", 0)
     assert len(outcome.interview.state.answers["t1_problems"]) == 2
     assert meetings.team_report(meeting.id, "tg:1").interview.id == interview.id  # resumed
+
+
+def test_the_organiser_may_write_and_submit_their_own_report_too(meetings, meeting):
+    meetings.join(meeting, "tg:1", "刘书记")
+    finished(meetings, meeting.id, "tg:1")
+    meetings.submit(meeting.id, "tg:1")
+    assert [name for name, _ in meetings.submissions(meeting.id, "tg:1")] == ["刘书记"]
+    assert meetings.role(meeting, "tg:1") == "organiser"
