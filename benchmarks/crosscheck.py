@@ -2,8 +2,8 @@
 
 - precision and recall of "these two members' problems (measures) say the same thing" on the
   hand-labelled benchmarks/data/duplicates.yaml, per kind and in all;
-- false alarms on the five fixture reports (one fictional official, five different years,
-  every problem distinct), compared as if five members had submitted them;
+- false alarms between the fixture reports (tests/fixtures/answers: fictional officials'
+  reports in every flow, every problem distinct), compared as if each were a member's;
 - the time of the whole check for a meeting of M members × T themes × P problems (default
   30 × 6 × 3, plus 5 measures each), the median of --runs runs; the target is ≤ 1 s.
 

@@ -125,8 +125,7 @@ class Meetings:
         return [n for n in meeting.roster if n not in taken]
 
     def join(self, meeting: Meeting, owner: str, name: str) -> Membership:
-        if owner == meeting.organiser:
-            raise MeetingError("您是这个会议的组织者。")
+        """Join as a member; the organiser may too (a 组织委员 writes their own report)."""
         name = name.strip()[:NAME_MAX] or "成员"
         existing = self.storage.membership(meeting.id, owner)
         if existing:
@@ -313,7 +312,9 @@ class Meetings:
             except UnknownInterview:
                 pass  # deleted since: begin again
         outcome = self.service.start(viewer, flow.id, source)
-        outcome = self.service.bring_in(outcome.interview, {banzi.TEAM_QUESTION: True}, {})
+        outcome = self.service.bring_in(
+            outcome.interview, lambda _: ({banzi.TEAM_QUESTION: True}, {})
+        )
         self.storage.set_team_interview(meeting.id, outcome.interview.id)
         self.storage.set_deadline(outcome.interview.id, viewer, meeting.deadline)
         return self.service.resume(outcome.interview)
@@ -343,8 +344,10 @@ class Meetings:
         inputs += banzi.adopt_inputs(q, found[index])
         outcome = self.service.resume(interview)
         for kind, value in inputs:
+            before = outcome.interview.state.cursor
             outcome = self.service.answer(outcome.interview, Input(kind, value))
-            if outcome.reply.error:
+            # Refused, or kept as a draft under the question's minimum: the organiser goes on.
+            if outcome.reply.error or outcome.interview.state.cursor == before:
                 break
         return outcome
 

@@ -30,7 +30,8 @@ def meetings(tmp_path):
 
 
 def answers() -> dict:
-    return copy.deepcopy(parse(FIXTURE.read_text(encoding="utf-8"), FLOWS)[1].answers)
+    fixture = parse(FIXTURE.read_text(encoding="utf-8"), FLOWS)[1].answers
+    return {**copy.deepcopy(fixture), "style_defaults": True}
 
 
 def finished(meetings: Meetings, meeting_id: int, owner: str, data: dict | None = None) -> int:
@@ -70,7 +71,6 @@ def test_the_organiser_sees_progress_never_a_draft(meetings, meeting):
     service = meetings.service
     interview = outcome.interview
     interview = service.answer(interview, Input.text("一年来认真学习" * 5)).interview
-    interview = service.answer(interview, Input("done")).interview
     service.answer(interview, Input.text("保密的草稿内容"))
     rows = meetings.status(meeting.id, "tg:1")
     assert [(r.name, r.joined, r.submitted) for r in rows] == [
@@ -208,3 +208,11 @@ def test_the_team_report_offers_members_problems_per_theme_to_adopt(meetings, me
     outcome = meetings.adopt(meeting.id, "tg:1", "t1", 0)
     assert len(outcome.interview.state.answers["t1_problems"]) == 2
     assert meetings.team_report(meeting.id, "tg:1").interview.id == interview.id  # resumed
+
+
+def test_the_organiser_may_write_and_submit_their_own_report_too(meetings, meeting):
+    meetings.join(meeting, "tg:1", "刘书记")
+    finished(meetings, meeting.id, "tg:1")
+    meetings.submit(meeting.id, "tg:1")
+    assert [name for name, _ in meetings.submissions(meeting.id, "tg:1")] == ["刘书记"]
+    assert meetings.role(meeting, "tg:1") == "organiser"

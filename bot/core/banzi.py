@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bot.core.crosscheck import SAME, Member, similarity
 from bot.core.model import Flow, Question
@@ -89,16 +88,12 @@ def _merged(q: Question, group: list[tuple[str, dict[str, str]]]) -> Offer:
 
 
 def adopt_inputs(q: Question, offer: Offer) -> list[tuple[str, str]]:
-    """The inputs that write the offer as one new problem, sub-question by sub-question:
-    (kind, value) pairs for the engine."""
+    """The inputs that write the offer as one new problem, one message per sub-question
+    (a message answers a question at once): (kind, value) pairs for the engine."""
     steps: list[tuple[str, str]] = []
     for sub in q.questions:
-        value: Any = offer.item.get(sub.id, "")
-        if sub.kind == "long_text":
-            steps += [("text", part) for part in value.split("\n") if part] if value else []
-            steps.append(("done", "") if value else ("skip", ""))
-        elif sub.kind == "text":
-            steps.append(("text", value) if value else ("skip", ""))
-        else:
+        if sub.kind not in ("text", "long_text"):
             return steps  # a choice inside a problem: the organiser answers it
+        value = offer.item.get(sub.id, "")
+        steps.append(("text", value) if value else ("skip", ""))
     return steps

@@ -23,7 +23,7 @@ from bot.core.steps import context
 # Two texts whose content bigrams overlap this much (Jaccard) say the same thing. On the
 # labelled set, copies with names or figures changed score 0.27 and more; distinct problems
 # of one theme with the same stock phrases at most 0.30 (one pair), and the fixture reports
-# (one official, five years, all distinct) at most 0.22.
+# (tests/fixtures/answers, all distinct) at most 0.22.
 SAME = 0.25
 # 期限: a date, a month, a season, a frequency, or one of the genre's words for "ongoing".
 TIME_LIMIT = re.compile(

@@ -21,7 +21,7 @@ from bot.core import banzi, callbacks, reminders
 from bot.core.commands import parse_command
 from bot.core.replies import summarize
 from bot.meetings import CO, ORGANISER, MeetingError, Meetings, MemberStatus
-from bot.report.opinion import opinion_docx, opinion_text, submissions_zip
+from bot.report.opinion import opinion_docx, opinion_text, safe_name, submissions_zip
 from bot.storage.meetings import Meeting
 from bot.telegram import meetingtexts as say
 from bot.telegram import view
@@ -303,6 +303,10 @@ async def _organiser_screen(update: Update, context: Context, meeting: Meeting) 
         keyboard.append([button(say.CO, meeting.id, "co")])
         if banzi.has_team_variant(meetings.flow_of(meeting)):
             keyboard.append([button(say.TEAM, meeting.id, "bz")])
+    if meetings.storage.membership(meeting.id, owner):
+        keyboard.append([button(say.MY_REPORT, meeting.id, "my")])
+    else:
+        keyboard.append([button(say.MY_OWN, meeting.id, "me")])
     await send(update, f"{escape(head)}\n{table}", InlineKeyboardMarkup(keyboard))
 
 
@@ -371,6 +375,14 @@ async def _press(update: Update, context: Context, meeting_id: int, verb: str, a
         await send(update, say.LEFT.format(name=meeting.name), parse_mode=None)
     elif verb == "ln":
         await send(update, say.KEPT, parse_mode=None)
+    elif verb == "my":
+        await _member_screen(update, context, meeting)
+    elif verb == "me" and meetings.role(meeting, owner) == ORGANISER:
+        membership = meetings.join(meeting, owner, meeting.organiser_name or _user_name(update))
+        text = say.JOINED.format(name=meeting.name, deadline=_when(meeting.deadline))
+        await send(
+            update, text, _writing_keyboard(context, meeting, membership.owner), parse_mode=None
+        )
     else:
         await _organiser_press(update, context, meeting, verb, arg)
 
@@ -398,7 +410,7 @@ async def _organiser_press(
             )
         await update.effective_chat.send_document(
             data,
-            filename=f"{meeting.name}-对照检查材料.zip",
+            filename=f"{safe_name(meeting.name)}-对照检查材料.zip",
             caption=say.ZIP_CAPTION.format(name=meeting.name, count=len(reports)),
         )
     elif verb == "ck":
@@ -407,7 +419,7 @@ async def _organiser_press(
         if check.members:
             data = await asyncio.to_thread(opinion_docx, check, meeting.name, context.today())
             await update.effective_chat.send_document(
-                data, filename=f"{meeting.name}-审核意见.docx", caption=say.CHECK_CAPTION
+                data, filename=f"{safe_name(meeting.name)}-审核意见.docx", caption=say.CHECK_CAPTION
             )
     elif verb == "li":
         meetings.members(meeting.id, owner)  # organisers only
