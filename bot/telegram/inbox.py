@@ -176,8 +176,12 @@ class Inbox:
             update.update_id,
         )
         if update.effective_chat:
+            # The input may have been saved before the process died; then say so, lest the
+            # user send it again and it answer the next question.
+            saved = await asyncio.to_thread(self.storage.seen, f"tg:{update.update_id}")
             try:
-                await self.app.bot.send_message(update.effective_chat.id, say.SET_ASIDE)
+                apology = say.SET_ASIDE_SAVED if saved else say.SET_ASIDE
+                await self.app.bot.send_message(update.effective_chat.id, apology)
             except Exception as exc:  # unreachable chat: the log line stands
                 log.warning("could not tell chat about update set aside: %s", exc)
         return False

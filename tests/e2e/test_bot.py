@@ -87,9 +87,9 @@ def test_one_message_is_the_answer_and_补充_adds_to_it(user):
     assert "请发送要补充的内容" in user.wait_reply().text
     user.send("第二段")
     back = user.wait_reply()
-    assert back.text.startswith("已保存（8 字）")
+    assert back.text.startswith("已保存（9 字）")
     user.click("上一步", back)
-    assert "当前答案：第一段内容\n第二段" in user.wait_reply().text
+    assert "当前答案：第一段内容，第二段" in user.wait_reply().text
 
 
 def test_words_meaning_done_are_never_stored(user):
@@ -270,7 +270,7 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         user.send("第二段细节")  # arrives while the bot is down
         bot.start()
         reply = user.wait_for(lambda m: m.text.startswith("已保存"))
-        assert reply.text.startswith("已保存（16 字）")
+        assert reply.text.startswith("已保存（17 字）")
         user.click("上一步")
         assert "当前答案：第一段细节写得具体一些。\n第二段细节" in user.wait_reply().text
     finally:
