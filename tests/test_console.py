@@ -64,6 +64,7 @@ def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
     assert proc.returncode == 0, out
     assert "⚠" not in out, out[out.index("⚠") - 500 : out.index("⚠") + 200]
     assert "报告已生成" in out
+    assert "点“" not in out and "按钮" not in out  # the console's own wording
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".md", ".txt"]
     text = report_text(tmp_path / "out")
     assert [p for p in typed_texts(FLOWS[flow_id], answers) if p not in text] == []
@@ -115,25 +116,6 @@ def _events(db: Path) -> int:
             return 0
 
 
-def test_a_finished_interview_writes_its_files_again_next_to_the_first(tmp_path):
-    answers = fixture("2022-liuge")
-    proc = console(tmp_path, "--flow", "2022-liuge")
-    proc.communicate("\n".join(script(FLOWS["2022-liuge"], answers)) + "\n", timeout=120)
-    stem = "2022年度民主生活会“六个带头”对照检查材料"
-    if answers.get("name"):
-        stem = f"{answers['name']}2022年度民主生活会对照检查材料"
-    first = tmp_path / "out" / f"{stem}.docx"
-    assert first.exists()
-    first.write_bytes(b"edited in Word")
-
-    again = console(tmp_path)
-    out, _ = again.communicate("/report\n/quit\n", timeout=60)
-    assert "报告已生成" in out, out[-1500:]
-    assert first.read_bytes() == b"edited in Word"
-    assert (tmp_path / "out" / f"{stem}（2）.docx").exists()
-    assert f"{stem}（2）.txt" in out
-
-
 def test_two_consoles_of_one_user_keep_both_answers(tmp_path, small_flow):
     """Each console was told its answer was saved; neither answer may vanish."""
     import io
@@ -159,3 +141,85 @@ def test_two_consoles_of_one_user_keep_both_answers(tmp_path, small_flow):
     assert stored["problems"][0]["summary"] == "学习不够"
     assert "另一处" in second_out.getvalue()
     assert second.interview.state.cursor == "problems[0].case"
+
+
+def test_a_finished_interview_writes_its_files_again_next_to_the_first(tmp_path):
+    answers = fixture("2022-liuge")
+    proc = console(tmp_path, "--flow", "2022-liuge")
+    proc.communicate("\n".join(script(FLOWS["2022-liuge"], answers)) + "\n", timeout=120)
+    stem = "2022年度民主生活会“六个带头”对照检查材料"
+    if answers.get("name"):
+        stem = f"{answers['name']}2022年度民主生活会对照检查材料"
+    first = tmp_path / "out" / f"{stem}.docx"
+    assert first.exists()
+    first.write_bytes(b"edited in Word")
+
+    again = console(tmp_path)
+    out, _ = again.communicate("/report\n/quit\n", timeout=60)
+    assert "报告已生成" in out, out[-1500:]
+    assert first.read_bytes() == b"edited in Word"
+    assert (tmp_path / "out" / f"{stem}（2）.docx").exists()
+    assert f"{stem}（2）.txt" in out
+
+
+def test_a_gbk_terminal_is_read_and_told_not_crashed(tmp_path):
+    """Over SSH from a GBK terminal the bytes are not the locale's UTF-8."""
+    import sqlite3
+
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
+    env.pop("PYTHONIOENCODING", None)
+    env.pop("BOT_DB", None)
+    db = tmp_path / "c.db"
+    args = ["console", "--db", str(db), "--user", "gbk", "--flow", "zuzhi"]
+    lines = "学习不够深入，满足于完成规定动作\n/quit\n".encode("gbk")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=lines, capture_output=True, env=env, timeout=60
+    )
+    out = done.stdout.decode("utf-8", "replace") + done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 0, out
+    assert "Traceback" not in out
+    assert "GB18030" in out
+    values = [v for (v,) in sqlite3.connect(db).execute("select value from events")]
+    assert "学习不够深入，满足于完成规定动作" in values
+
+
+def test_numbers_typed_as_circled_digits_in_the_console(tmp_path, small_flow):
+    import io
+
+    from bot.console import Console
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    out = io.StringIO()
+    feed = iter(["①", "/skip", "/edit ①", "/quit"])
+    service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+    Console(service, "t", tmp_path, read=lambda _: next(feed), out=out).run()
+    assert "Traceback" not in out.getvalue()
+    assert "请修改这一题" in out.getvalue()
+
+
+def test_a_locked_database_keeps_the_typed_line_and_waits(tmp_path, small_flow):
+    import io
+
+    from bot.console import DB_BUSY, Console
+    from bot.errors import StorageError
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+    real, failures = service.answer, iter([True, True])
+
+    def answer(*args, **kwargs):
+        if next(failures, False):
+            raise StorageError("无法写入数据库 c.db：database is locked")
+        return real(*args, **kwargs)
+
+    service.answer = answer
+    out = io.StringIO()
+    feed = iter(["写了一句做得好的地方", "/quit"])
+    pauses: list[float] = []
+    console = Console(service, "t", tmp_path, read=lambda _: next(feed), out=out)
+    console.pause = pauses.append
+    console.run("small")
+    assert out.getvalue().count(DB_BUSY) == 2 and len(pauses) == 2
+    assert service.active("t").state.answers["good"] == "写了一句做得好的地方"

@@ -12,7 +12,10 @@ NO_DEADLINE = "还没有设置会议或提交日期。"
 DEADLINE_USAGE = "设置：/deadline 12月20日（或 2026-12-20）；取消：/deadline 取消"
 DEADLINE_SET = "已设置。"
 DEADLINE_CLEARED = "已取消截止日期。"
-DEADLINE_BAD = "“{text}”不是一个还没过去的日期。请写成 12月20日 或 2026-12-20。"
+DEADLINE_BAD = "“{text}”不是日期。请写成 12月20日 或 2026-12-20。"
+DEADLINE_NO_SUCH_DATE = "日历上没有“{text}”这一天，请检查后再发，例如 12月20日 或 2026-12-20。"
+DEADLINE_NOT_SOON = "今年和明年都没有“{text}”（2月29日只在闰年有），请写一个还没到的日期。"
+DEADLINE_PASSED_BAD = "“{text}”已经过去了，请写一个还没到的日期。"
 DAYS_LEFT = "截止日期 {date}，还有 {days} 天。"
 DEADLINE_PASSED = "截止日期 {date} 已经过了。"
 REMIND_ON = "已开启提醒：材料没写完时，我会在您停下两天后、截止前3天和前1天提醒您（晚上10点到早上8点不打扰）。"
@@ -66,6 +69,7 @@ NO_ARGS = "/{name} 后面不需要加内容，已按 /{name} 处理。"
 STARTED = "已开始：{title}"
 RESUMED = "继续写：{title}"
 LIST_HEADER = "您的材料（点按钮切换到该材料）："
+LIST_MORE = "\n（只列出最近用过的 20 份，另有 {n} 份较早的材料没有列出。）"
 LIST_EMPTY = "您还没有材料。"
 DELETE_PICK = "要删除哪一份材料？删除后无法恢复。"
 DELETE_CONFIRM = "确定删除“{title}”（#{id}）吗？所有答案和记录都会被彻底删除，无法恢复。"
@@ -75,8 +79,7 @@ DELETED = "已删除。"
 DELETE_KEPT = "好的，没有删除。"
 NOTHING_TO_EDIT = "还没有可以修改的题目。"
 EDIT_PICK = "要修改哪一题？"
-STATUS_HEADER = "{title}\n各部分进度："
-STATUS_LINE = "{mark} {title}：已答 {answered}/{total} 题，{chars} 字"
+MORE_FIXES = "按审阅意见修改："
 PREVIEW_HEADER = "草稿预览（共 {zishu} 字）："
 REPORT_NOT_READY = "还没有答完，答完并点“生成报告”后才能生成正式报告。可以先发 /preview 预览草稿。"
 REPORT_HEADER = "报告全文（共 {zishu} 字）："
@@ -88,10 +91,15 @@ SET_ASIDE = (
     "如果是文件，请换成较小的 .docx 或直接粘贴文字；其他内容请重新发送。"
 )
 WORKING = "正在生成，请稍候……"
-ERROR = "抱歉，处理时出了点问题，您的答案都已保存。请再试一次，或发 /resume 继续。"
+ERROR = (
+    "抱歉，处理刚才这条消息时出了问题，它可能没有生效。之前确认保存过的答案都还在。"
+    "请发 /resume 看看现在的进度，需要的话再发一次。"
+)
 
 HELP = """使用说明
-• 按提示逐题回答；长回答可以分几条消息发，写完点“完成”。
+• 按提示逐题回答，每题一条消息发出即可；想接着写刚才的回答，点“补充”。
+• 一个问题可以一条消息写完：先一句话概括，再写具体表现，最后“比如……”写实例，我会自动拆开；几条一起发（一是……二是……、1. 2.）会存成几条。拆得不对，点“不拆分”。
+• 参考表述里的“××”，我会逐处问您填什么，不用复制粘贴。
 • 每答一题都自动保存，随时可以离开，回来发 /resume 接着写。
 • 选填的题可以点“跳过”；点“上一步”回到上一题。
 
@@ -112,4 +120,17 @@ HELP = """使用说明
 /deadline 设置会议或提交日期（如 /deadline 12月20日）
 /lastyear 导入去年的材料（粘贴全文；也可以直接发送 .docx 或 .txt 文件）
 /remind 开启或关闭提醒（/remind on、/remind off）
+/web 在电脑浏览器里打开整篇材料（/web off 收回链接；需管理员开启网页版）
+/meeting 班子会议：组织者新建会议、发邀请链接，成员写完提交给组织者（/meeting new、/meeting status）
 /help 本说明"""
+WEB_LINK = (
+    "在电脑浏览器里打开下面的链接，就能看到整篇材料并直接修改（24 小时内有效，只能打开您自己的材料）：\n"
+    "{link}\n\n"
+    "链接相当于钥匙，请不要转发给别人。再发一次 /web 会换一个新链接，旧的随即失效；"
+    "发送 /web off 立即收回。"
+)
+WEB_REVOKED = "已收回网页链接，之前发出的链接都不能再打开了。"
+WEB_NONE_TO_REVOKE = "您现在没有有效的网页链接。"
+WEB_USAGE = "用法：/web 获取网页链接；/web off 收回链接。"
+WEB_OFF = "这个机器人没有开启网页版（管理员需要设置 BOT_WEB_URL）。"
+WEB_PREVIEW = "也可以在网页里看整篇材料，并在原处直接修改："

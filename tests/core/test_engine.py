@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import engine, replies, steps
+from bot.core import engine, replies, steps, texts
 from bot.core.state import Input, State
 
 T = Input.text
@@ -19,8 +19,7 @@ def cmd(name: str, value: str = "") -> Input:
 THROUGH = [
     (cmd("skip"), "problems[0].summary"),
     (T("学习不够"), "problems[0].case"),
-    (T("比如上月"), "problems[0].case"),
-    (cmd("done"), "problems[+]"),
+    (T("比如上月"), "problems[+]"),
     (C("done"), "area"),
     (T("2"), "tags"),
     (C("a"), "tags"),
@@ -96,18 +95,56 @@ CASES = [
         {},
     ),
     (
-        "long text collects several messages",
-        [T("第一段"), T("第二段"), cmd("done")],
+        "one message is the whole long answer",
+        [T("第一段")],
         "problems[0].summary",
         "",
-        {"good": "第一段\n第二段"},
+        {"good": "第一段"},
     ),
     (
-        "long text over its limit is refused without losing the draft",
-        [T("好" * 30), T("好" * 30)],
+        "补充 adds the next message to the saved answer and comes back",
+        [T("第一段"), cmd("append", "good"), T("第二段")],
+        "problems[0].summary",
+        "",
+        {"good": "第一段，第二段"},
+    ),
+    (
+        "补充 that goes over the limit is refused and the answer stays",
+        [T("好" * 30), cmd("append", "good"), T("好" * 30)],
         "good",
-        "内容太长：现在 60 字，最多 50 字。",
+        "内容太长：现在 61 字，最多 50 字。",
+        {"good": "好" * 30},
+    ),
+    *(
+        (
+            f"{word!r} is never stored as the answer",
+            [T("第一段"), cmd("append", "good"), T(word)],
+            "problems[0].summary",
+            "",
+            {"good": "第一段"},
+        )
+        for word in ("完成", "好了", "写完了", "done", "/done", "、done", "完成。")
+    ),
+    (
+        "a trailing 、done is not part of the answer",
+        [T("比如上月、done")],
+        "problems[0].summary",
+        "",
+        {"good": "比如上月"},
+    ),
+    (
+        "a done word with nothing written is refused",
+        [T("完成")],
+        "good",
+        "还没有收到这一题的内容，请直接发送您的回答。",
         {},
+    ),
+    (
+        "a done word at a one-line question keeps its answer",
+        [cmd("skip"), T("学习不够"), cmd("back"), T("好了")],
+        "problems[0].case",
+        "",
+        {"problems": [{"summary": "学习不够"}]},
     ),
     (
         "Latin letters count one 字 a run, but every character counts against the cap",
@@ -118,16 +155,16 @@ CASES = [
     ),
     (
         "a long answer's pieces count together against the character cap",
-        [T("好" + "," * 150), T("好" + "," * 150)],
+        [T("好" + "," * 150), cmd("append", "good"), T("好" + "," * 150)],
         "good",
-        "内容太长：现在 303 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
+        "内容太长：现在 302 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
         {},
     ),
     (
         "done without a draft is refused",
         [cmd("done")],
         "good",
-        "还没有收到内容，请先发送文字再点“完成”。",
+        "还没有收到这一题的内容，请直接发送您的回答。",
         {},
     ),
     (
@@ -283,6 +320,25 @@ CASES = [
         "",
         {"problems": [{"summary": "学习不够", "case": None}]},
     ),
+    (
+        "an answer given after going back returns to where the user was, past later answers",
+        [*THROUGH_TO, T("1"), C("a"), cmd("done"), cmd("back"), cmd("back"), T("作风")],
+        "has_more",
+        "",
+        {"area": "作风", "tags": ["a"]},
+    ),
+    (
+        "an add-or-finish step opened from the review adds an item: its questions, then back",
+        [*[i for i, _ in THROUGH], cmd("edit", "problems[+]"), T("作风不实"), cmd("skip")],
+        "review",
+        "",
+        {
+            "problems": [
+                {"summary": "学习不够", "case": "比如上月"},
+                {"summary": "作风不实", "case": None},
+            ]
+        },
+    ),
     ("cancel with nothing to cancel", [cmd("cancel")], "good", "现在没有需要取消的操作。", {}),
     ("an unknown input kind is refused", [Input("fly")], "good", "这个操作在这里用不上。", {}),
 ]
@@ -300,7 +356,7 @@ def test_inputs(small_flow, inputs, cursor, error, answers):
 
 
 def test_a_refused_input_leaves_the_state_unchanged(small_flow):
-    state, _ = play(small_flow, [T("草稿")])
+    state, _ = play(small_flow, [cmd("skip")])
     after, reply = engine.step(small_flow, state, T("好" * 60))
     assert after == state and reply.error
 
@@ -315,7 +371,7 @@ def test_restart_section_keeps_other_sections(small_flow):
 def test_prompt_shows_progress_options_and_actions(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), C("done")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第2/2部分 · 第1题"
+    assert prompt.progress == "第2/2部分 · 总进度 50%"  # nothing yet to count in this part
     assert [o.label for o in prompt.options] == ["学习", "工作", "作风"]
     assert [a.label for a in prompt.actions] == ["上一步"]
     assert replies[-1].entered_section
@@ -328,17 +384,37 @@ def test_back_shows_the_answer_and_offers_keep(small_flow):
     assert "保留原答案" in [a.label for a in prompt.actions]
 
 
-def test_draft_count_is_shown(small_flow):
-    _, replies = play(small_flow, [T("第一段文字"), T("第二段")])
-    assert replies[-1].notice == "已收到 8 字。可以接着写，写完选“完成”。"
-    assert replies[-1].prompt.draft_chars == 8
+def test_a_saved_long_answer_says_its_count_and_offers_to_add(small_flow):
+    _, replies = play(small_flow, [T("第一段文字")])
+    assert replies[-1].notice == "已保存（5 字）。"
+    assert replies[-1].appendable == "good"
+    assert replies[-1].prompt.step == "problems[0].summary"
 
 
-def test_a_draft_survives_leaving_and_coming_back(small_flow):
-    state, _ = play(
-        small_flow, [cmd("skip"), T("学习不够"), T("草稿一"), cmd("back"), cmd("keep"), cmd("done")]
-    )
-    assert state.answers["problems"][0]["case"] == "草稿一"
+def test_an_answer_under_its_minimum_waits_as_a_draft(flows):
+    flow = flows["2022-liuge"]
+    state, _ = engine.start(flow)
+    state, _ = play(flow, [C("no"), cmd("skip"), T("学习不够深入")], state)
+    state, replies = play(flow, [T("学得少。")], state)
+    assert state.cursor == "t1_problems[0].detail"
+    assert replies[-1].notice == "已收到 4 字，这一题至少要 15 字。请接着补充，发出后一并保存。"
+    assert replies[-1].prompt.draft_text == "学得少。"
+    assert [a.label for a in replies[-1].prompt.actions][:1] == ["完成"]
+    state, _ = play(flow, [T("今年个人自学只完成了计划的一半。")], state)
+    assert state.answers["t1_problems"][0]["detail"] == "学得少。\n今年个人自学只完成了计划的一半。"
+    assert state.cursor == "t1_problems[0].case"
+
+
+def test_a_sample_being_filled_survives_leaving_and_coming_back(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "2")])
+    state, _ = play(small_flow, [cmd("back"), cmd("keep"), T("3")], state)
+    assert state.answers["problems"][0]["case"] == "比如3月的会上我没有发言。"
+
+
+def test_cancel_of_an_untouched_append_leaves_no_draft(small_flow):
+    state, _ = play(small_flow, [T("第一段"), cmd("skip"), cmd("append", "good"), cmd("cancel")])
+    assert state.cursor == "problems[0].summary"
+    assert state.drafts == {} and state.answers["good"] == "第一段"
 
 
 def test_resume_moves_a_vanished_cursor_to_the_first_gap(small_flow):
@@ -373,12 +449,29 @@ def test_review_counts_zishu_per_section(small_flow):
     assert "合计约 11 字。" in review.text
 
 
-def test_samples_go_into_the_draft_to_be_extended(small_flow):
+def test_a_sample_with_xx_asks_for_each_in_turn(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1")])
-    assert state.drafts["problems[0].case"] == ["今年只参加了××次学习。"]
-    assert replies[-1].notice.startswith("已把这条参考表述放进草稿（12 字）")
-    state, _ = play(small_flow, [T("还要补充一句。"), cmd("done")], state)
-    assert state.answers["problems"][0]["case"] == "今年只参加了××次学习。\n还要补充一句。"
+    assert "这条参考表述里有 1 处“××”，我逐处问您" in replies[-1].prompt.text
+    assert "参考表述：今年只参加了【？】次学习。\n第 1/1 处“××”（【？】处）填什么？" in (
+        replies[-1].prompt.text
+    )
+    state, replies = play(small_flow, [T("3")], state)
+    assert state.answers["problems"][0]["case"] == "今年只参加了3次学习。"
+    assert replies[-1].appendable == "problems[0].case"
+    assert not [k for k in state.drafts if k.startswith("~")]
+
+
+def test_a_sample_without_xx_is_the_answer_then_extendable(flows):
+    flow = flows["2022-liuge"]
+    sample = flow.question("causes").sub("text").samples[5]
+    assert "××" not in sample
+    state = State(answers={}, cursor="causes[0].text")
+    state, replies = play(flow, [cmd("sample", "6")], state)
+    assert state.answers["causes"] == [{"text": sample}]
+    assert replies[-1].notice.startswith("已采用这条参考表述")
+    assert "××" not in replies[-1].notice
+    state, _ = play(flow, [cmd("append", "causes[0].text"), T("所以对分管站所问得少。")], state)
+    assert state.answers["causes"] == [{"text": f"{sample}\n所以对分管站所问得少。"}]
 
 
 def test_a_sample_number_out_of_range_is_refused(small_flow):
@@ -388,30 +481,31 @@ def test_a_sample_number_out_of_range_is_refused(small_flow):
 
 
 def test_clear_empties_the_draft(small_flow):
-    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿"), cmd("clear")])
+    state, replies = play(
+        small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1"), cmd("clear")]
+    )
     assert state.drafts == {} and replies[-1].notice == "草稿已清空，请重新发送。"
     _, replies = play(small_flow, [cmd("clear")], state)
     assert replies[-1].error == "现在没有草稿可以清空。"
 
 
 def test_prompt_offers_guide_samples_and_shows_the_target(small_flow):
-    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第1/2部分 · 第2题 · 本部分 4/20 字"
+    assert prompt.progress == "第1/2部分 · 总进度 10% · 本部分已答 2 题 · 4/20 字"
     assert prompt.guide == "这一部分问学习。"
     assert prompt.samples[0] == "今年只参加了××次学习。"
-    assert [a.kind for a in prompt.actions] == ["done", "skip", "clear", "samples", "guide", "back"]
-    assert (
-        replies[-1].notice
-        == "已收到 2 字。可以接着写，写完选“完成”。建议写到 10 字以上，可以再补充具体情况。"
-    )
+    assert [a.kind for a in prompt.actions] == ["skip", "samples", "guide", "back"]
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
+    assert replies[-1].notice == "已保存（2 字）。建议写到 10 字以上，可以点“补充”再写些具体情况。"
 
 
 def test_the_review_lists_findings_with_the_step_to_fix(small_flow):
     _, replies = play(small_flow, [i for i, _ in THROUGH])
     review = replies[-1].review
     assert [f.kind for f in review.findings] == ["short"]
-    assert review.findings[0].step == "good"
+    # The shortest written answer of the part, the one most worth extending.
+    assert review.findings[0].step == "problems[0].case"
     assert (
         "审阅意见（仅供参考，不影响生成报告）：\n1. “第一部分”写了 8 字，建议不少于 20 字。"
         in review.text
@@ -489,6 +583,249 @@ def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flo
         assert len(walked) <= 2, f"{inp}: {len(walked)} walks"
 
 
+def test_revise_replaces_an_answer_in_place_with_the_chats_checks(small_flow):
+    state, _ = play(small_flow, [i for i, _ in THROUGH])
+    assert state.cursor == "review"
+    new, error = engine.revise(small_flow, state, "problems[0].summary", " 学习不深入 ")
+    assert not error and new.cursor == "review"
+    assert new.answers["problems"][0]["summary"] == "学习不深入"
+    for text, expected in (("学" * 11, "最多"), ("学", "至少"), ("  ", "必须回答")):
+        same, error = engine.revise(small_flow, state, "problems[0].summary", text)
+        assert expected in error and same.answers == state.answers
+    # An optional answer emptied is skipped; a question not reached cannot be revised.
+    new, error = engine.revise(small_flow, state, "problems[0].case", "")
+    assert not error and new.answers["problems"][0]["case"] is None
+    assert engine.revise(small_flow, state, "more", "x")[1] == texts.ERR_CANNOT_EDIT
+    # A choice takes an option; yes/no takes yes or no, and what it opens is asked next.
+    new, error = engine.revise(small_flow, state, "area", "工作")
+    assert not error and new.answers["area"] == "工作" and new.cursor == "review"
+    assert engine.revise(small_flow, state, "area", "别的")[1] == texts.ERR_NOT_OPTION.format(
+        text="别的"
+    )
+    new, error = engine.revise(small_flow, state, "has_more", "yes")
+    assert not error and new.answers["has_more"] is True and new.cursor == "more"
+
+
+def test_a_finding_opens_its_question_takes_one_answer_and_returns_with_stable_numbers():
+    from bot.core.loader import parse_flow
+
+    flow = parse_flow(
+        """
+id: fix
+title: 测试
+version: 1
+meeting: 组织生活会
+year: 2026
+template: x.j2
+sections:
+  - id: s
+    title: 在学习方面
+    questions:
+      - id: problems
+        kind: repeat
+        role: problems
+        prompt: 问题
+        min: 1
+        max: 3
+        questions:
+          - {id: summary, kind: text, prompt: 概括}
+          - {id: case, kind: text, prompt: 实例, optional: true}
+""",
+        "fix.yaml",
+    )
+    state, _ = engine.start(flow)
+    inputs = [T("学习不深"), cmd("skip"), C("add"), T("笔记不全"), cmd("skip"), C("done")]
+    state, shown = play(flow, inputs, state)
+    review = shown[-1].review
+    assert [(n, f.step) for n, f in zip(review.numbers, review.findings, strict=True)] == [
+        (1, "problems[0].case"),
+        (2, "problems[1].case"),
+    ]
+    # The second finding's button: its 实例 question, one answer, the review again.
+    state, shown = play(flow, [cmd("edit", review.finding(2).step)], state)
+    assert shown[-1].prompt.text.endswith("实例")
+    state, shown = play(flow, [T("比如今年3月没有记")], state)
+    assert state.cursor == "review"
+    review = shown[-1].review
+    assert [(n, f.id) for n, f in zip(review.numbers, review.findings, strict=True)] == [
+        (1, "vague:problems[0]")
+    ]
+    assert "（已改好 1 条意见，其余意见的序号不变。）" in review.text
+    # The first keeps its number when it is the only one left; a new one takes the next.
+    state, shown = play(flow, [cmd("edit", "problems[+]"), T("作风不实"), cmd("skip")], state)
+    review = shown[-1].review
+    assert [(n, f.id) for n, f in zip(review.numbers, review.findings, strict=True)] == [
+        (1, "vague:problems[0]"),
+        (3, "vague:problems[2]"),
+    ]
+    assert "\n3. “学习”第3个问题（作风不实）没有具体实例" in review.text
+
+
+def test_progress_moves_with_every_answer_and_status_counts_what_there_is(small_flow):
+    """Issue 12, observation 7: the progress line changed with each prompt of a part, and
+    /status shows no "0/2 题" for parts that grow nor 字数 for parts without text."""
+    inputs = [cmd("skip"), T("学习不够"), cmd("skip"), C("add"), T("作风不实")]
+    state, shown = play(small_flow, inputs)
+    progress = [r.prompt.progress for r in shown]
+    assert progress == [
+        "第1/2部分 · 总进度 0% · 本部分已答 1 题",
+        "第1/2部分 · 总进度 10% · 本部分已答 2 题 · 4/20 字",
+        "第1/2部分 · 总进度 10% · 本部分已答 3 题 · 4/20 字",
+        "第1/2部分 · 总进度 10% · 本部分已答 3 题 · 4/20 字",
+        "第1/2部分 · 总进度 20% · 本部分已答 4 题 · 8/20 字",
+    ]
+    assert replies.status_lines(small_flow, state) == [
+        "总进度 20%。各部分：",
+        "▫️ 第一部分：已答 4 题 · 8/20 字",
+        "▫️ 第二部分：未开始",
+    ]
+    state, shown = play(small_flow, [cmd("skip"), C("done")], state)
+    assert shown[-1].prompt.progress == "第2/2部分 · 总进度 50%"
+
+
+# -- a problem in one message ------------------------------------------------------------------
+
+ONE_PROBLEM = (
+    "学用结合有差距。学了新思想，但谋划工作时还是凭经验，没有用学到的理论找思路。"
+    "比如2022年制定茶产业规划时，初稿被退回两次。"
+)
+TWO_PROBLEMS = (
+    "还存在以下不足：一是在学懂上有差距。有时认为自己是一名基层党员干部，跟着上面走就行了，"
+    "放松了思想要求；二是在弄通上有差距。从党的创新理论中找立场、找观点、找方法做得不够。"
+)
+
+
+def _at_first_problem(flows):
+    flow = flows["2022-liuge"]
+    state, _ = engine.start(flow)
+    state, _ = play(flow, [C("no"), cmd("skip")], state)
+    return flow, state
+
+
+def test_a_problem_in_one_message_is_split_into_its_parts(flows):
+    flow, state = _at_first_problem(flows)
+    state, [reply] = play(flow, [T(ONE_PROBLEM)], state)
+    assert state.answers["t1_problems"] == [
+        {
+            "summary": "学用结合有差距",
+            "detail": "学了新思想，但谋划工作时还是凭经验，没有用学到的理论找思路。",
+            "case": "2022年制定茶产业规划时，初稿被退回两次。",
+        }
+    ]
+    assert state.cursor == "t1_problems[+]"
+    assert reply.notice.startswith("我这样理解：\n问题概括：学用结合有差距\n具体表现：")
+    assert reply.undo_split
+
+
+def test_不拆分_keeps_the_message_whole_and_asks_the_one_line(flows):
+    flow, state = _at_first_problem(flows)
+    state, [_, reply] = play(flow, [T(ONE_PROBLEM), cmd("unsplit")], state)
+    assert state.answers["t1_problems"] == [{"detail": ONE_PROBLEM}]
+    assert state.cursor == "t1_problems[0].summary"
+    assert reply.notice == "已按原样保存为一整段。"
+    state, _ = play(flow, [T("学用结合有差距")], state)
+    assert state.cursor == "t1_problems[0].case"  # the detail is not asked again
+
+
+def test_several_points_make_several_problems(flows):
+    flow, state = _at_first_problem(flows)
+    state, [reply] = play(flow, [T(TWO_PROBLEMS)], state)
+    problems = state.answers["t1_problems"]
+    assert [p["summary"] for p in problems] == ["在学懂上有差距", "在弄通上有差距"]
+    assert problems[1]["detail"] == "从党的创新理论中找立场、找观点、找方法做得不够。"
+    assert reply.notice.startswith(
+        "识别出2个问题，已分别保存：\n1. 在学懂上有差距\n2. 在弄通上有差距"
+    )
+    assert "还存在以下不足" in reply.notice
+    assert state.cursor == "t1_problems[0].case"
+    state, _ = play(flow, [cmd("unsplit")], state)
+    assert state.answers["t1_problems"] == [{"detail": TWO_PROBLEMS}]
+
+
+def test_text_at_add_another_starts_the_next_problem(flows):
+    flow, state = _at_first_problem(flows)
+    state, _ = play(flow, [T(ONE_PROBLEM), T("对标对表的自觉性还不够强")], state)
+    assert state.answers["t1_problems"][1] == {"summary": "对标对表的自觉性还不够强"}
+    assert state.cursor == "t1_problems[1].detail"
+
+
+def test_causes_pasted_at_once_become_several(flows):
+    flow = flows["2022-liuge"]
+    answers = {"custom_titles": False}
+    state = engine.adopt(flow, answers)
+    state = State(answers=state.answers, cursor="causes[0].text")
+    pasted = "1. 理论学习的内在动力不足，学得不深。\n2. 党性锻炼有所放松，要求不严。\n3. 宗旨意识树得不够牢，感情淡化。"
+    state, [reply] = play(flow, [T(pasted)], state)
+    assert [c["text"] for c in state.answers["causes"]] == [
+        "理论学习的内在动力不足，学得不深。",
+        "党性锻炼有所放松，要求不严。",
+        "宗旨意识树得不够牢，感情淡化。",
+    ]
+    assert reply.notice.startswith("识别出3条原因")
+
+
+def test_a_one_line_answer_is_not_split(flows):
+    flow, state = _at_first_problem(flows)
+    state, _ = play(flow, [T("学用结合有差距。")], state)
+    assert state.answers["t1_problems"] == [{"summary": "学用结合有差距。"}]
+
+
+def test_several_lines_at_a_one_line_question_are_refused_whole(flows):
+    flow = flows["2022-liuge"]
+    state = State(answers={}, cursor="position")
+    state, [reply] = play(flow, [T("某某镇镇长\n张三\n县委〔2022〕5号")], state)
+    assert state.answers == {} and state.cursor == "position"
+    assert reply.error.startswith("这一题只要一行")
+
+
+def test_causes_and_measures_show_the_problems_written(flows):
+    flow = flows["2022-liuge"]
+    answers = {
+        "custom_titles": False,
+        "t1_problems": [{"summary": "学用结合有差距"}, {"detail": "没有概括的一段具体表现" * 5}],
+    }
+    for cursor in ("causes[0].text", "measures[0].heading"):
+        prompt = replies.show(flow, State(answers=answers, cursor=cursor)).prompt
+        assert prompt.problems[0] == "学用结合有差距"
+        assert prompt.problems[1].endswith("…") and len(prompt.problems) == 2
+    state = State(
+        answers={**answers, "measures": [{"heading": "加强学习"}]}, cursor="measures[0].body"
+    )
+    assert replies.show(flow, state).prompt.problems == ()
+
+
+def test_the_draft_text_is_shown_when_coming_back(flows):
+    flow = flows["2022-liuge"]
+    state = State(
+        answers={"custom_titles": False, "t1_good": None, "t1_problems": [{"summary": "学习不够"}]},
+        cursor="t1_problems[0].detail",
+        drafts={"t1_problems[0].detail": ["学得少，只学了3次。"]},
+    )
+    _, reply = engine.resume(flow, state)
+    assert reply.prompt.draft_text == "学得少，只学了3次。"
+
+
+def test_every_core_and_flow_text_has_console_wording(flows):
+    from bot.core import texts
+
+    core = [v for k, v in vars(texts).items() if k.isupper() and isinstance(v, str)]
+    flow_texts = [
+        text
+        for flow in flows.values()
+        for qid in flow.question_ids
+        for q in (flow.question(qid), *flow.question(qid).questions)
+        for text in (q.prompt, q.hint)
+    ] + [flow.review_prompt for flow in flows.values()]
+    for text in core + flow_texts:
+        worded = texts.for_console(text)
+        assert "点“" not in worded and "按钮" not in worded, worded
+
+
+def test_好了_at_add_another_finishes_the_part(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), T("好了")])
+    assert state.cursor == "area" and len(state.answers["problems"]) == 1
+
+
 def _at_style_choice(question_id: str):
     """The 2022 flow, all else answered, at the style choice `question_id`."""
     from tests.report.answers import answers_2022, flow
@@ -548,31 +885,3 @@ def test_a_number_past_the_options_is_refused_not_taken_as_words():
     flow_2022, state = _at_style_choice("opening_close")
     after, reply = engine.step(flow_2022, state, T("5"))
     assert "不是可选项" in reply.error and after.answers == state.answers
-
-
-def test_the_review_opens_each_style_choice_and_returns_there():
-    from bot.core.answersfile import parse
-    from bot.flows import load_all
-    from tests.report.answers import ROOT
-
-    text = (ROOT / "tests" / "fixtures" / "answers" / "2022-liuge.yaml").read_text()
-    flow_2022, data = parse(text, load_all())
-    style = next(s for s in flow_2022.sections if s.id == "style").questions
-    chosen = {"style_defaults": False, "h_problems": "存在的问题不足", "sign_date": None}
-    state = engine.adopt(flow_2022, data.answers | {q.id: q.default for q in style} | chosen)
-    assert state.cursor == "review"
-    labels = {b.value: b.label for b in replies.review_of(flow_2022, state).settings}
-    assert labels["h_problems"] == "问题部分标题：存在的问题不足"
-    assert labels["points"] == "问题和原因的排法：一是、二是连在一段里"
-    assert labels["h_problems"] in [b.label for b in replies.edit_choices(flow_2022, state)]
-    state, _ = engine.step(flow_2022, state, cmd("edit", "points"))
-    assert state.cursor == "points"
-    state, _ = engine.step(flow_2022, state, C("paragraphs"))
-    assert state.cursor == "review" and state.answers["points"] == "paragraphs"
-
-
-def test_the_review_offers_no_single_choice_while_all_defaults_are_taken():
-    from tests.report.answers import answers_2022, flow
-
-    state = State(answers=answers_2022(style_defaults=True), cursor="review")
-    assert replies.review_of(flow("2022-liuge"), state).settings == ()

@@ -77,14 +77,31 @@ def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     assert flow.sections[0].title in chat_text
 
 
-def test_long_text_counts_what_was_received(user):
+def test_one_message_is_the_answer_and_补充_adds_to_it(user):
     start_flow(user)
     user.send("第一段内容")
-    assert user.wait_reply().text.startswith("已收到 5 字")
+    saved = user.wait_reply()
+    assert saved.text.startswith("已保存（5 字）")
+    assert "补充" in [label for row in saved.buttons for label in row]
+    user.click("补充")
+    assert "请发送要补充的内容" in user.wait_reply().text
     user.send("第二段")
-    reply = user.wait_reply()
-    assert reply.text.startswith("已收到 8 字")
-    assert "完成" in [label for row in reply.buttons for label in row]
+    back = user.wait_reply()
+    assert back.text.startswith("已保存（8 字）")
+    user.click("上一步", back)
+    assert "当前答案：第一段内容\n第二段" in user.wait_reply().text
+
+
+def test_words_meaning_done_are_never_stored(user):
+    start_flow(user)
+    user.send("第一段内容")
+    user.wait_reply()
+    user.click("补充")
+    user.wait_reply()
+    user.send("、done")
+    assert user.wait_reply().text.startswith("已保留原答案")
+    user.send("/back")
+    assert "当前答案：第一段内容\n" in user.wait_reply().text + "\n"
 
 
 def test_user_text_with_html_is_shown_literally(user):
@@ -202,7 +219,7 @@ def test_status_preview_and_edit(user):
     user.send("学习不够深入")
     user.wait_reply()
     user.send("/status")
-    assert "已答 2/" in user.wait_reply().text
+    assert "已答 2 题" in user.wait_reply().text
     user.send("/preview")
     assert "学习不够深入" in user.wait_for(lambda m: "学习不够深入" in m.text).text
     user.send("/edit")
@@ -247,17 +264,15 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         user.wait_reply()
         user.send("学习不够深入")
         user.wait_reply()
-        user.send("第一段细节写得具体一些")
+        user.send("第一段细节写得具体一些。")
         user.wait_reply()
         bot.kill()
         user.send("第二段细节")  # arrives while the bot is down
         bot.start()
-        reply = user.wait_for(lambda m: m.text.startswith("已收到"))
-        assert reply.text.startswith("已收到 16 字")
-        user.click("完成")
-        user.wait_reply()
+        reply = user.wait_for(lambda m: m.text.startswith("已保存"))
+        assert reply.text.startswith("已保存（16 字）")
         user.click("上一步")
-        assert "当前答案：第一段细节写得具体一些\n第二段细节" in user.wait_reply().text
+        assert "当前答案：第一段细节写得具体一些。\n第二段细节" in user.wait_reply().text
     finally:
         bot.stop()
 
@@ -312,7 +327,7 @@ def dump_db(db: Path) -> str:
 def test_deadline_is_set_shown_in_status_and_refused_when_not_a_date(user):
     start_flow(user)
     user.send("/deadline 下周五")
-    assert user.wait_reply().text.startswith("“下周五”不是一个还没过去的日期")
+    assert user.wait_reply().text.startswith("“下周五”不是日期")
     user.send("/deadline 2099-12-20")
     assert user.wait_reply().text.startswith("已设置。截止日期 2099年12月20日，还有")
     user.send("/status")
@@ -340,21 +355,25 @@ def test_guide_and_sample_phrasings_from_their_buttons(user):
     user.wait_reply()
     user.send("学用结合有差距")
     detail = user.wait_reply()
-    assert detail.buttons[0] == ["完成", "参考", "说明"]
+    assert detail.buttons[0] == ["参考", "说明", "上一步"]
     user.click("说明")
-    guide = user.wait_reply()
-    assert guide.text.startswith("说明\n") and len(guide.text) > 20
+    guide = user.wait_for(lambda m: m.text.startswith("说明\n"))
+    assert len(guide.text) > 20
+    again = user.wait_reply()  # the question again, under the explanation
+    assert "这个问题在工作中具体表现在哪里？" in again.text and again.buttons
     user.click("参考", detail)
     samples = user.wait_for(lambda m: m.text.startswith("参考表述"))
     first = samples.text.splitlines()[1].removeprefix("1. ")
+    assert first.count("××") == 1
     user.click("用第1条")
-    taken = user.wait_reply()
-    assert taken.text.startswith("已把这条参考表述放进草稿")
-    assert "清空草稿" in [label for row in taken.buttons for label in row]
-    user.click("完成")
-    user.wait_reply()
-    user.click("上一步")
-    assert f"当前答案：{first}" in user.wait_reply().text
+    asked = user.wait_reply()
+    assert "这条参考表述里有 1 处“××”" in asked.text
+    assert "第 1/1 处“××”（【？】处）填什么？" in asked.text
+    user.send("3")
+    saved = user.wait_reply()
+    assert saved.text.startswith("已按您填的内容保存")
+    user.click("上一步", saved)
+    assert f"当前答案：{first.replace('××', '3')}" in user.wait_reply().text
 
 
 def test_review_lists_findings_with_fix_buttons(user, running):
@@ -363,7 +382,7 @@ def test_review_lists_findings_with_fix_buttons(user, running):
 
     flow = FLOWS["2022-liuge"]
     _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
-    answers = dict(data.answers)
+    answers = {**data.answers, "style_defaults": True}
     vague = {"summary": "学习不够深入", "detail": "学得不深不透，用得也不够好。", "case": None}
     answers["t1_problems"] = [vague, *answers["t1_problems"][1:]]
     storage = Storage(running.db)
@@ -374,7 +393,7 @@ def test_review_lists_findings_with_fix_buttons(user, running):
     assert "第1个问题（学习不够深入）没有具体实例" in review.text
     assert "整改措施对应的问题" in review.text
     user.click("改意见1")
-    assert "当前答案：学习不够深入" in user.wait_reply().text
+    assert "能举一个具体的例子吗" in user.wait_reply().text  # the 实例 question itself
 
 
 def _style_step(user, running, flow_id: str = "2022-liuge") -> tuple[Flow, dict]:
@@ -434,3 +453,25 @@ def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
     assert "\n一是对“两个确立”的理解还停留在面上。" in text
     assert "、问题产生的根源\n" in text
     assert not text.rstrip().endswith("日")
+
+
+def test_edit_mid_interview_pages_a_long_list_of_answers(user, running):
+    """82–121 answered steps made one keyboard Telegram refused; now a page at a time."""
+    from bot.core import engine
+    from bot.storage import Storage
+
+    flow = FLOWS["2022-liuge"]
+    _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
+    answers = {k: v for k, v in data.answers.items() if k not in ("position", "unit")}
+    storage = Storage(running.db)
+    interview = storage.create(f"tg:{user.id}", flow, engine.adopt(flow, answers))
+    storage.close()
+    assert not interview.finished
+    user.send("/edit")
+    first = user.wait_for(lambda m: m.text == "要修改哪一题？")
+    labels = [label for row in first.buttons for label in row]
+    assert len(labels) <= 21 and "下一页 ▶" in labels
+    user.click("下一页 ▶", first)
+    page = user.wait_for(lambda m: "◀ 上一页" in [label for row in m.buttons for label in row])
+    second = [label for row in page.buttons for label in row]
+    assert second != labels and "◀ 上一页" in second
