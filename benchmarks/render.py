@@ -126,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             to_markdown(d)
 
         def files() -> None:
-            render_files(flow, answers, date=date, out_dir=out, basename="report")
+            # Removed again, so that each run writes under the same name (never overwriting,
+            # render_files would otherwise number them).
+            for path in render_files(flow, answers, date=date, out_dir=out, basename="report"):
+                path.unlink()
 
         rows = [
             (

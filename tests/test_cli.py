@@ -103,6 +103,22 @@ def test_export_of_an_unknown_interview(tmp_path, capsys):
     assert "没有编号为 7 的材料" in capsys.readouterr().err
 
 
+def test_export_edit_render_reproduces_a_real_report(tmp_path, capsys):
+    """The real report's answers go in, come out, take one edit, and render its text."""
+    db = tmp_path / "x.db"
+    source = FIXTURES / "reference-2022-liuge.yaml"
+    assert main(["import", str(source), "--db", str(db), "--user", "u"]) == 0
+    exported = tmp_path / "mine.yaml"
+    assert main(["export", "1", "--db", str(db), "-o", str(exported)]) == 0
+    text = exported.read_text(encoding="utf-8")
+    assert "h_measures: 下步整改措施" in text
+    exported.write_text(text.replace("h_measures: 下步整改措施", "h_measures: 整改措施"), "utf-8")
+    assert main(["render", str(exported), "-o", str(tmp_path), "--format", "txt"]) == 0
+    reference = FIXTURES.parent / "reference" / "2022-town-mayor-liuge-daitou.txt"
+    expected = reference.read_text(encoding="utf-8").replace("三、下步整改措施", "三、整改措施")
+    assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == expected
+
+
 def _imported(tmp_path, capsys) -> Path:
     db = tmp_path / "x.db"
     assert main(["import", str(FIXTURES / "2022-liuge.yaml"), "--db", str(db), "--user", "u"]) == 0

@@ -83,3 +83,14 @@ def test_an_answer_with_markup_stays_text(tmp_path):
     data = page_data(flow, interview, DATE)
     pieces = {key: text for p in data["parts"] for b in p["blocks"] for text, key in b["text"]}
     assert "<script>alert(1)</script>" in pieces["t1_good"]
+
+
+def test_a_theme_heading_on_its_own_line_is_its_own_block(tmp_path):
+    flow, interview = stored(
+        tmp_path, "2022-liuge", style_defaults=False, theme_heading="own_line", points="paragraphs"
+    )
+    data = page_data(flow, interview, DATE)
+    kinds = [block["kind"] for part in data["parts"] for block in part["blocks"]]
+    assert kinds.count("subheading") == 6
+    page_js = (ROOT / "bot" / "web" / "static" / "page.js").read_text("utf-8")
+    assert 'block.kind === "subheading"' in page_js

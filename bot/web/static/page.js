@@ -143,6 +143,7 @@
     let node;
     if (block.kind === "title") node = el("h1");
     else if (block.kind === "heading") node = el("h2");
+    else if (block.kind === "subheading") node = el("h3");
     else node = el("p", block.kind === "signature" ? "signature" : "");
     if (block.lead.length) {
       const lead = el("span", "lead");
