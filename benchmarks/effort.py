@@ -8,6 +8,13 @@ takes the shortest path the chat offers, and counts the user's actions:
 - buttons pressed (options, 跳过, 完成, 再加一个 / 这部分写完了, 保留原答案, 改意见N, 生成报告…),
 - commands typed (/edit …).
 
+A repeat's items (problems, causes, measures) are given the cheapest way the engine takes them,
+each tried on a copy of the state: all remaining items in one message numbered as the genre
+numbers them (一是…二是…), one message per item written as the report prints it
+(verdict。detail比如，case), or question by question. Where the engine read a message other
+than meant, each field it got wrong costs /edit, a pick and the answer again. At the end the
+answers must read as the fixture's (item by item, punctuation aside), or the script fails.
+
 Then, for each kind of review finding, it puts one such fault into the fixture's answers,
 opens the review, and fixes the fault the cheapest way the chat offers: the finding's button
 (or the part's edit button where the finding has none), /edit and a pick from its list where
@@ -62,9 +69,13 @@ class Tally:
 class Player:
     """One user driving one interview through the engine, counting what they do."""
 
+    # How the user may give a repeat's items (see `items`); the cheapest allowed is taken.
+    allowed: tuple[str, ...] = ("_all_at_once", "_one_message_each", "step_by_step")
+
     def __init__(self, bot: Any, flow: Any, state: Any, reply: Any) -> None:
         self.bot, self.flow, self.state, self.reply = bot, flow, state, reply
         self.tally = Tally()
+        self.ways: Counter[str] = Counter()  # how the repeats' items were given
 
     # -- one action -----------------------------------------------------------------------------
 
@@ -125,7 +136,9 @@ class Player:
             if self.reply.review is not None:
                 return
             key = self.reply.prompt.step
-            if key.endswith("[+]"):
+            if self._new_items_here(goal):
+                self.items(goal)
+            elif key.endswith("[+]"):
                 self.more(goal)
             elif (now := value_at(self.state.answers, key)) is not MISSING and now == value_at(
                 goal, key
@@ -135,10 +148,149 @@ class Player:
                 self.answer(goal)
         raise RuntimeError("no review after 2000 actions")
 
+    def step_by_step(self, goal: dict[str, Any], qid: str) -> None:
+        """Answer question by question until the user leaves repeat `qid`."""
+        while self.reply.prompt is not None and _qid(self.reply.prompt.step) == qid:
+            if self.reply.prompt.step.endswith("[+]"):
+                self.more(goal)
+            else:
+                self.answer(goal)
+
+    # -- a repeat's items: step by step, or in fewer messages where the engine takes them --------
+
+    def _new_items_here(self, goal: dict[str, Any]) -> bool:
+        """At the first question of a new item, with the goal holding that item and more."""
+        m = re.fullmatch(r"([^\[]+)\[(\d+)\]\.(.+)", self.reply.prompt.step)
+        if not m:
+            return False
+        qid, n = m.group(1), int(m.group(2))
+        q = self.flow.question(qid)
+        have = self.state.answers.get(qid) or []
+        return (
+            m.group(3) == q.questions[0].id
+            and (n >= len(have) or not have[n])
+            and n < len(goal.get(qid) or [])
+        )
+
+    def items(self, goal: dict[str, Any]) -> None:
+        """The rest of this repeat's items the cheapest way: each tried on a copy."""
+        qid = _qid(self.reply.prompt.step)
+        tries = []
+        ways = ("_all_at_once", "_one_message_each", "step_by_step")
+        if any(sub.kind not in ("text", "long_text") for sub in self.flow.question(qid).questions):
+            ways = ("step_by_step",)  # an item with a choice is not written as one text
+        for way in ways:
+            if way not in self.allowed:
+                continue
+            trial = Player(self.bot, self.flow, self.state, self.reply)
+            try:
+                getattr(trial, way)(goal, qid)
+            except (RuntimeError, KeyError, IndexError):
+                continue
+            tries.append((trial.tally.total, way))
+        best = min(tries)[1]
+        getattr(self, best)(goal, qid)
+        self.ways[best] += 1
+
+    def _all_at_once(self, goal: dict[str, Any], qid: str) -> None:
+        """One message with every remaining item as the genre numbers them (一是…二是…)."""
+        n = int(re.search(r"\[(\d+)\]", self.reply.prompt.step).group(1))
+        wanted = (goal.get(qid) or [])[n:]
+        if len(wanted) < 2:
+            raise RuntimeError("one item: nothing to do at once")
+        marks = "一二三四五六七八九十"
+        text = "\n".join(f"{marks[i]}是{_written(item)}" for i, item in enumerate(wanted))
+        self._message_then_check(text, goal, qid, n, len(wanted))
+        self.step_by_step(goal, qid)
+
+    def _one_message_each(self, goal: dict[str, Any], qid: str) -> None:
+        """Each item as one message, written the way the report prints it."""
+        q = self.flow.question(qid)
+        if len(q.questions) < 2:
+            raise RuntimeError("one question an item: the same as step by step")
+        while self.reply.prompt is not None and _qid(self.reply.prompt.step) == qid:
+            if self._new_items_here(goal) or self._starts_item_at_more(goal, qid):
+                n = len([i for i in self.state.answers.get(qid) or [] if i])
+                self._message_then_check(_written(goal[qid][n]), goal, qid, n, 1)
+            elif self.reply.prompt.step.endswith("[+]"):
+                self.more(goal)
+            else:
+                self.answer(goal)
+
+    def _starts_item_at_more(self, goal: dict[str, Any], qid: str) -> bool:
+        """Whether text sent at add-another starts the next item (saves the 再加一个 tap)."""
+        if not self.reply.prompt.step.endswith("[+]"):
+            return False
+        have = len(self.state.answers.get(qid) or [])
+        if have >= len(goal.get(qid) or []):
+            return False
+        probe = Player(self.bot, self.flow, self.state, self.reply)
+        try:
+            probe.act("message", self.bot.Input.text(_written(goal[qid][have])))
+        except RuntimeError:
+            return False
+        return len(probe.state.answers.get(qid) or []) > have
+
+    def _message_then_check(
+        self, text: str, goal: dict[str, Any], qid: str, first: int, count: int
+    ) -> None:
+        """Send one message; where the engine read a field other than meant, fix it with
+        /edit, a pick and the answer (each counted); an engine that keeps it as one answer
+        does not do this at all."""
+        self.act("message", self.bot.Input.text(text), True)
+        items = self.state.answers.get(qid) or []
+        if len(items) < first + count:
+            raise RuntimeError("the message did not make the items")
+        for i in range(first, first + count):
+            if _flat(items[i]) == _flat(goal[qid][i]):
+                continue
+            for sub, value in goal[qid][i].items():
+                key = f"{qid}[{i}].{sub}"
+                if value_at(self.state.answers, key) != value:
+                    here = self.reply.prompt.step if self.reply.prompt else None
+                    self.act("command", self.bot.Input("edit", key))
+                    self.tally.add("button", False, "pick")
+                    self.answer(goal)
+                    if self.reply.prompt is None or self.reply.prompt.step != here:
+                        raise RuntimeError("the edit did not come back")
+
     def _question(self, key: str) -> Any:
         qid, _, sub = key.partition(".")
         q = self.flow.question(re.sub(r"\[.*$", "", qid))
         return next(s for s in q.questions if s.id == sub) if sub else q
+
+
+def _qid(key: str) -> str:
+    return key.split("[", 1)[0]
+
+
+def _written(item: dict[str, Any]) -> str:
+    """An item as one message, the way the report prints it: verdict。detail比如，case."""
+    head = next(iter(item.values()), None) if len(item) > 1 else None
+    parts = []
+    for sub, value in item.items():
+        if not value:
+            continue
+        if sub == "case":
+            parts.append(f"比如，{value}")
+        elif value is head:
+            parts.append(value.rstrip("。") + "。")
+        else:
+            parts.append(value)
+    return "".join(parts)
+
+
+def _reads(value: Any) -> Any:
+    """An answer as it reads: repeats item by item, texts without punctuation."""
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return [_flat(v) for v in value]
+    return _flat({"": value}) if isinstance(value, str) else value
+
+
+def _flat(item: dict[str, Any]) -> str:
+    """An item's words without punctuation or 比如: equal when it reads the same."""
+    text = "".join(v for v in item.values() if isinstance(v, str)).replace("比如", "")
+    return re.sub(r"[\W_]", "", text)
 
 
 def value_at(answers: dict[str, Any], key: str) -> Any:
@@ -154,14 +306,17 @@ def value_at(answers: dict[str, Any], key: str) -> Any:
 # -- the fixtures' whole content --------------------------------------------------------------------
 
 
-def whole(bot: Any, flow: Any, answers: dict[str, Any]) -> Tally:
+def whole(bot: Any, flow: Any, answers: dict[str, Any]) -> Player:
     state, reply = bot.engine.start(flow)
     player = Player(bot, flow, state, reply)
     player.to_review(answers)
     player.button("choose", "done")  # 生成报告
     if not player.state.finished:
         raise RuntimeError("the report was not generated")
-    return player.tally
+    differ = [k for k in answers if _reads(player.state.answers.get(k)) != _reads(answers[k])]
+    if differ:
+        raise RuntimeError(f"the answers do not read as the fixture's: {differ}")
+    return player
 
 
 # -- fixing each kind of finding --------------------------------------------------------------------
@@ -268,6 +423,10 @@ class FixResult:
 
 
 def fix_one(bot: Any, flow: Any, answers: dict[str, Any], fault: Fault) -> FixResult:
+    answers = copy.deepcopy(answers)
+    for q in (q for section in flow.sections for q in section.questions):
+        if q.default is not None and q.id not in answers:  # taken with one tap on the way
+            answers[q.id] = q.default
     broken = copy.deepcopy(answers)
     fault.break_(broken)
     goal = copy.deepcopy(answers)
@@ -416,11 +575,22 @@ def main() -> int:
     print("\nthe whole content to the generated report (messages + buttons + commands):")
     for flow_id in FIXTURES:
         flow, answers = fixture(bot, args.repo, flow_id)
-        tally = whole(bot, flow, answers)
+        Player.allowed = ("_one_message_each", "step_by_step")
+        one_each = whole(bot, flow, answers).tally.total
+        Player.allowed = ("_all_at_once", "_one_message_each", "step_by_step")
+        player = whole(bot, flow, answers)
+        tally = player.tally
         parts = " + ".join(f"{tally.counts[k]} {k}s" for k in ("message", "button", "command"))
-        print(f"  {flow_id:<11} {tally.total:4d} actions = {parts}")
+        print(
+            f"  {flow_id:<11} {tally.total:4d} actions = {parts}"
+            f"   ({one_each} without pasting several items in one message)"
+        )
         if args.verbose:
             print("              " + ", ".join(f"{k} ×{n}" for k, n in tally.what.most_common()))
+            print(
+                "              repeats given "
+                + ", ".join(f"{k} ×{n}" for k, n in player.ways.items())
+            )
     flow, answers = fixture(bot, args.repo, "2022-liuge")
     print(
         "\nfixing one finding of each kind from the review (2022-liuge): actions around the answer + the answer's own"

@@ -24,7 +24,12 @@ median latencies, ours to the echo bot's under the same rate limit, is printed.
 
 Variants, in pairs: duizhao (`python -m bot run`, AIORateLimiter's 30 requests/s) with
 echo-limited (benchmarks/echo_bot.py behind that same limiter); duizhao-nolimit
-(benchmarks/duizhao_nolimit.py: the cap lifted) with echo (the bare echo bot).
+(benchmarks/duizhao_nolimit.py: the cap lifted) with echo (the bare echo bot). The -webhook
+variants run the same bots with `BOT_WEBHOOK_URL` set: the fake POSTs each update to the
+bot's endpoint (up to 40 connections, one chat at a time, as Telegram does) instead of
+answering getUpdates; latency then includes the store-before-200.
+
+    python benchmarks/load.py --users 20 --variants duizhao-nolimit duizhao-nolimit-webhook
 """
 
 from __future__ import annotations
@@ -72,6 +77,16 @@ TELEGRAM_CAP = 30  # messages a second
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 VARIANTS: dict[str, tuple[str, list[str], str]] = {
+    "duizhao-webhook": (
+        "duizhao run with a webhook",
+        [sys.executable, "-m", "bot", "run", "--poll-timeout", "1"],
+        "duizhao",
+    ),
+    "duizhao-nolimit-webhook": (
+        "duizhao run with a webhook, 30/s rate-limit cap lifted",
+        [sys.executable, str(BENCH / "duizhao_nolimit.py"), "--poll-timeout", "1"],
+        "duizhao",
+    ),
     "duizhao": (
         "duizhao run (python -m bot run)",
         [sys.executable, "-m", "bot", "run", "--poll-timeout", "1"],
@@ -297,6 +312,9 @@ class LoadAPI(FakeBotAPI):
     def polls(self) -> int:
         return self.sent.counts["getUpdates"]
 
+    def webhook_sets(self) -> int:
+        return self.sent.counts["setWebhook"]
+
     def _handle(self, token, method, content_type, body, query, client_alive):
         if method.lower() == "getupdates":
             return super()._handle(token, method, content_type, body, query, client_alive)
@@ -447,7 +465,7 @@ def run_variant(
     db, log = folder / "bot.db", folder / "bot.log"
     api = LoadAPI(mode)
     api.start()
-    runner = BotProcess(api, db, log, command=command)
+    runner = BotProcess(api, db, log, command=command, webhook=variant.endswith("-webhook"))
     stop = threading.Event()
     threads: list[threading.Thread] = []
     print(f"\n[N={n}] {title}", flush=True)
@@ -639,7 +657,12 @@ def report(r: Result) -> None:
 
 # Each bot of ours is compared with the echo bot under the same rate limit: the production
 # `duizhao run` (30 requests/s) with the echo bot behind the same limiter, and both uncapped.
-FLOOR = {"duizhao": "echo-limited", "duizhao-nolimit": "echo"}
+FLOOR = {
+    "duizhao": "echo-limited",
+    "duizhao-nolimit": "echo",
+    "duizhao-webhook": "echo-limited",
+    "duizhao-nolimit-webhook": "echo",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

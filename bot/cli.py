@@ -18,13 +18,16 @@ from platformdirs import user_data_dir
 
 from bot.core import answersfile, engine
 from bot.core.model import Flow
-from bot.errors import DuizhaoError, FlowError
+from bot.core.yamltext import decode
+from bot.errors import AnswersFileError, DuizhaoError, FlowError
 from bot.flows import flow_files, load_all, load_flow, own_flow_files, pick
 from bot.service import Interviews
 from bot.storage import Storage, backup
 
 if TYPE_CHECKING:  # the Telegram adapter is imported only by `duizhao run`
-    from bot.telegram.config import WebhookConfig
+    from telegram.ext import Application
+
+    from bot.telegram.config import BotConfig
     from bot.telegram.run import WebServer
 
 
@@ -45,24 +48,85 @@ def flows_of(args: argparse.Namespace) -> dict[str, Flow]:
     return load_all(own_flows_dir(args))
 
 
-def open_storage(path: Path | None) -> Storage:
+def open_storage(path: Path | None, create: bool = True) -> Storage:
+    """The database; commands that only read or delete pass `create=False`."""
     if path is None:
         path = default_db()
         # Only the default location is created; a path the user names must exist.
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return Storage(path)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return Storage(path, create=create)
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write a file that must not exist yet, as `backup` does: an existing file (or a
+    symlink, even a dangling one) is never overwritten or followed; readable by its owner
+    only, since it holds the report's answers."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise DuizhaoError(f"{path} 已经存在，不会覆盖它；请换一个文件名") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def read_answers(path: str) -> str:
+    """An answers file's text; one not in UTF-8 (or UTF-16 with a BOM) is refused."""
+    try:
+        return decode(Path(path).read_bytes())
+    except UnicodeDecodeError as exc:
+        raise AnswersFileError(
+            f"{path} 不是 UTF-8 编码的文字（第 {exc.start} 个字节），请另存为 UTF-8 后再试"
+        ) from None
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    from bot.console import Console
+    from bot.console import Console, terminal_input
 
     flows = flows_of(args)
     if args.flow:
         pick(flows, args.flow)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
-    console = Console(Interviews(storage, flows), owner, out_dir=args.out)
+    service = Interviews(storage, flows)
+    console = Console(service, owner, out_dir=args.out, read=terminal_input())
     return console.run(args.flow)
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """The web page for the console's interviews, on this machine only, until Ctrl-C."""
+    import asyncio
+
+    from bot.web.api import routes
+    from bot.web.auth import Gate
+    from bot.web.server import create_app, serving
+
+    storage = open_storage(args.db)
+    owner = f"console:{args.user or getpass.getuser()}"
+    service = Interviews(storage, flows_of(args))
+    if service.active(owner) is None:
+        print("还没有材料：先运行 duizhao console 开始答题。", file=sys.stderr)
+        return 1
+    # A new link each run: the one printed last time stops working.
+    token = storage.new_link_token(owner)
+    app = create_app(routes(service, Gate(storage), dt.date.today))
+
+    async def serve() -> None:
+        async with serving(app, "127.0.0.1", args.port):
+            print(
+                f"请在本机浏览器中打开（24 小时内有效，按 Ctrl-C 结束）：\n"
+                f"http://127.0.0.1:{args.port}/#t={token}",
+                flush=True,
+            )
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        storage.close()
+    return 0
 
 
 def cmd_flows_check(args: argparse.Namespace) -> int:
@@ -89,11 +153,11 @@ def cmd_flows_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     flows = flows_of(args)
-    storage = open_storage(args.db)
+    storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     text = answersfile.dump(pick(flows, interview.flow_id), interview.state.answers)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_new_file(Path(args.output), text)
         print(f"已导出到 {args.output}")
     else:
         sys.stdout.write(text)
@@ -102,7 +166,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     """Delete one interview for good, after showing what it is; needs --yes."""
-    storage = open_storage(args.db)
+    storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     owner = args.owner or f"console:{getpass.getuser()}"
     flow = flows_of(args).get(interview.flow_id)
@@ -132,7 +196,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     flows = flows_of(args)
-    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    flow, data = answersfile.parse(read_answers(args.file), flows)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
     interview = storage.create(owner, flow, engine.adopt(flow, data.answers))
@@ -144,11 +208,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     from bot.report.render import render_files
 
     flows = flows_of(args)
-    flow, data = answersfile.parse(Path(args.file).read_text(encoding="utf-8"), flows)
+    flow, data = answersfile.parse(read_answers(args.file), flows)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     unknown = set(formats) - {"docx", "md", "txt"}
     if unknown:
         raise DuizhaoError(f"不支持的格式：{', '.join(sorted(unknown))}（可用 docx, md, txt）")
+    if not formats:
+        raise DuizhaoError("没有指定格式：--format 写 docx、md、txt 中的一个或几个，用逗号分开")
     date = data.date or dt.date.today()
     args.output.mkdir(parents=True, exist_ok=True)
     paths = render_files(
@@ -165,7 +231,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.telegram.config import load_config, load_webhook
+    from bot.telegram.config import load_config, load_webhook, one_server
     from bot.telegram.run import configure_logging, run_bot
 
     db = args.db or default_db()
@@ -174,23 +240,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.webhook_url, args.webhook_secret, args.webhook_listen, args.webhook_port
     )
     config = replace(config, webhook=hook)
+    one_server(config)
     if args.poll_timeout is not None:
         config = replace(config, poll_timeout=args.poll_timeout)
     configure_logging(config.token, hook.secret if hook else "")  # before the flows are loaded
     flows = flows_of(args)
     if args.db is None:
         db.parent.mkdir(parents=True, exist_ok=True)
-    return run_bot(config, flows, web=webhook_server(hook) if hook else None)
+    return run_bot(config, flows, web=web_server(config))
 
 
-def webhook_server(hook: WebhookConfig) -> WebServer:
-    """The bot's web server with the webhook endpoint, for run_bot to open."""
+def web_server(config: BotConfig) -> WebServer | None:
+    """The bot's web server, for run_bot to open: the webhook endpoint (with a webhook URL)
+    and the web page (with BOT_WEB_URL) on one app; None when neither is set. With a
+    webhook, the page shares its address (BOT_WEBHOOK_LISTEN/PORT)."""
+    from bot.telegram.context import DEPS
+    from bot.telegram.web import report_sender
+    from bot.web.api import routes
+    from bot.web.auth import Gate
     from bot.web.server import create_app, serving
     from bot.web.webhook import webhook_routes
 
-    def web(receive: Callable[[dict], Awaitable[None]]) -> AbstractAsyncContextManager[None]:
-        app = create_app(webhook_routes(hook.path, hook.secret, receive))
-        return serving(app, hook.listen, hook.port)
+    hook = config.webhook
+    if hook is None and not config.web_url:
+        return None
+    host, port = (hook.listen, hook.port) if hook else (config.web_host, config.web_port)
+
+    def web(
+        receive: Callable[[dict], Awaitable[None]] | None, application: Application
+    ) -> AbstractAsyncContextManager[None]:
+        groups = []
+        if hook is not None and receive is not None:
+            groups.append(webhook_routes(hook.path, hook.secret, receive))
+        if config.web_url:
+            deps = application.bot_data[DEPS]
+            gate = Gate(deps.service.storage, config.token, config.allowed_users)
+            groups.append(routes(deps.service, gate, deps.today, report_sender(application)))
+        return serving(create_app(*groups), host, port)
 
     return web
 
@@ -214,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("."), help="报告输出目录（默认：当前目录）")
     p.set_defaults(func=cmd_console)
 
+    p = sub.add_parser("web", help="在本机浏览器里查看和修改整篇材料", parents=[own])
+    p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：用户数据目录）")
+    p.add_argument("--user", help="用户名（默认：当前系统用户）")
+    p.add_argument("--port", type=int, default=8765, help="本机端口（默认：8765）")
+    p.set_defaults(func=cmd_web)
+
     p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询或 webhook）", parents=[own])
     p.add_argument("--token", help="机器人令牌（默认：环境变量 BOT_TOKEN）")
     p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：BOT_DB 或用户数据目录）")
@@ -236,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="flows_command", required=True
     )
     p = flows.add_parser("check", help="检查流程文件", parents=[own])
-    p.add_argument("files", nargs="*", help="流程文件（默认：全部内置流程）")
+    p.add_argument("files", nargs="*", help="流程文件（默认：全部内置流程和自己的流程）")
     p.set_defaults(func=cmd_flows_check)
     p = flows.add_parser("list", help="列出可用的流程", parents=[own])
     p.set_defaults(func=cmd_flows_list)

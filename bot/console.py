@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot import lastyear
 from bot.core import engine, replies, texts
-from bot.core.commands import parse_command
+from bot.core.commands import parse_command, typed_number
 from bot.core.replies import Button, Prompt, Reply
 from bot.core.state import REVIEW, Input
+from bot.errors import StorageError
 from bot.lastyear.carryover import carry_over
 from bot.report.render import build_document, render_files
 from bot.report.writers.text import to_text
-from bot.service import Interviews
+from bot.service import Interviews, Outcome
 from bot.storage import Interview
 
 WELCOME = (
@@ -62,7 +64,18 @@ IMPORT_CONFIRM = (
     "去年的问题会在写今年问题时供您对照（/old）。确认导入吗？输入“是”确认，输入其他内容取消。"
 )
 IMPORT_CANCELLED = "已取消，没有导入任何内容。"
+IMPORT_KEEPS = "清单里已有的 {n} 条措施（连同您写的落实情况）保持不变。"
+IMPORT_ADDS = "将新增 {n} 条措施。"
+IMPORT_ADDS_NONE = "去年的措施都已在清单里，不会重复添加。"
+IMPORT_OVER = "清单最多只能放这么多条，另有 {n} 条没有加入。"
 REPORT_NOT_READY = "还没有答完：答完并在检查页面输入 /done 生成报告后，才能生成报告文件。可以先用 /preview 预览草稿。"
+NOT_UTF8 = (
+    "（您的终端发送的不是 UTF-8 编码的文字，已按 {encoding} 读取；如有乱码，请把终端设为 UTF-8。）"
+)
+DB_BUSY = "数据库正被另一个程序（机器人或另一个终端）占用，正在等待……您输入的这一行没有丢，会在可以写入时保存。"
+# Seconds between attempts while the database stays locked (each attempt itself waits up to
+# the connection's busy timeout).
+LOCKED_RETRY_SECONDS = 1.0
 HELP = """每题写好后一次输入、回车即保存；想接着补充刚才的回答，输入 /add（或 /add 加内容）。
 一整个问题可以一次写完：先一句话概括，再写具体表现，最后“比如……”写实例，我会自动拆开；
 几条一起粘贴（一是……二是……、1. 2.）会存成几条。拆得不对，输入 /unsplit 按原样保存。
@@ -80,6 +93,11 @@ HELP = """每题写好后一次输入、回车即保存；想接着补充刚才�
 
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
+
+
+def _newlines(text: str) -> str:
+    """A terminal pastes line breaks as carriage returns."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def use_line_editing() -> None:
@@ -105,6 +123,7 @@ class Console:
         read: Callable[[str], str] = input,
         out: TextIO | None = None,
         today: Callable[[], dt.date] = dt.date.today,
+        pause: Callable[[float], None] = time.sleep,
     ):
         self.service = service
         self.owner = owner
@@ -112,9 +131,11 @@ class Console:
         self.read = read
         self.out = out
         self.today = today
+        self.pause = pause
         self.interview: Interview | None = None
         # The long answer the last input saved, for /add (补充).
         self.appendable = ""
+        self._fallback = ""
 
     def say(self, *lines: str) -> None:
         for line in lines:
@@ -149,26 +170,37 @@ class Console:
         self.interview = outcome.interview
         self._show(outcome.reply, force_section=True)
 
+    def _read_line(self) -> str:
+        """One typed line. A terminal in another encoding than the locale's (GBK over SSH)
+        sends bytes the locale cannot decode; they arrive as surrogates (see
+        `terminal_input`) and are read as GB18030, or with replacements, and the user is told."""
+        line = self.read("> ")
+        text, fallback = decode_line(line)
+        if fallback and fallback != self._fallback:
+            self._fallback = fallback
+            self.say(NOT_UTF8.format(encoding=fallback))
+        return text
+
     def _choose_flow(self) -> str:
         flows = list(self.service.flows.values())
         self.say(CHOOSE_FLOW)
         self.say(*(f"  {i}. {f.title}" for i, f in enumerate(flows, 1)))
         while True:
-            choice = self.read("> ").strip()
-            if choice.isdigit() and 1 <= int(choice) <= len(flows):
-                return flows[int(choice) - 1].id
+            number = typed_number(self._read_line())
+            if number is not None and 1 <= number <= len(flows):
+                return flows[number - 1].id
             self.say(UNKNOWN_CHOICE)
 
     def _message(self) -> str:
         """One message: a line, or a whole paste of several lines. With GNU readline (a
         terminal) a paste arrives as one line holding its line breaks; a terminal that marks
         pastes itself (bracketed paste, ESC[200~ … ESC[201~) has its lines joined here."""
-        line = self.read("> ")
+        line = _newlines(self._read_line())
         if PASTE_START not in line:
             return line
         lines = [line.replace(PASTE_START, "")]
         while PASTE_END not in lines[-1]:
-            lines.append(self.read(""))
+            lines.append(_newlines(self.read("")))
         lines[-1] = lines[-1].replace(PASTE_END, "")
         return "\n".join(lines)
 
@@ -241,7 +273,7 @@ class Console:
         assert self.interview is not None
         was_finished = self.interview.finished
         before = self.interview.state.cursor
-        outcome = self.service.answer(self.interview, inp)
+        outcome = self._saving(lambda: self.service.answer(self.interview, inp))
         if outcome is None:
             return
         self.interview = outcome.interview
@@ -250,6 +282,18 @@ class Console:
         if self.interview.finished and not was_finished:
             self._write_report()
 
+    def _saving(self, save: Callable[[], Outcome | None]) -> Outcome | None:
+        """Save, waiting as long as another program holds the database: the line the user
+        typed is kept in hand, never dropped because the bot was busy writing."""
+        while True:
+            try:
+                return save()
+            except StorageError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                self.say(DB_BUSY)
+                self.pause(LOCKED_RETRY_SECONDS)
+
     def _edit(self, arg: str) -> None:
         assert self.interview is not None
         flow = self.service.flow_of(self.interview)
@@ -257,8 +301,9 @@ class Console:
         if not choices:
             self.say(NOTHING_TO_EDIT)
             return
-        if arg.isdigit() and 1 <= int(arg) <= len(choices):
-            self._apply(Input("edit", choices[int(arg) - 1].value))
+        number = typed_number(arg)
+        if number is not None and 1 <= number <= len(choices):
+            self._apply(Input("edit", choices[number - 1].value))
             return
         if arg:
             self._apply(Input("edit", arg))
@@ -269,7 +314,8 @@ class Console:
         """Open the step a review finding points at."""
         assert self.interview is not None
         review = self.service.show(self.interview).review
-        finding = review.finding(int(arg)) if review and arg.isdigit() else None
+        number = typed_number(arg)
+        finding = review.finding(number) if review and number is not None else None
         if finding is None or not finding.step:
             self.say(NO_FINDING)
             return
@@ -326,14 +372,24 @@ class Console:
             return
         if report is None:
             return
+        flow = self.service.flow_of(self.interview)
+        change = carry_over(flow, report, self.interview.state.answers)
         self.say(IMPORT_FOUND.format(summary=report.summary()))
         self.say(*(f"  {i}. {m.heading}" for i, m in enumerate(report.measures[:10], 1)))
+        if change.kept:
+            self.say(IMPORT_KEEPS.format(n=change.kept))
+        self.say(IMPORT_ADDS.format(n=change.added) if change.added else IMPORT_ADDS_NONE)
+        if change.over:
+            self.say(IMPORT_OVER.format(n=change.over))
         if not self._confirm(IMPORT_CONFIRM):
             self.say(IMPORT_CANCELLED)
             return
-        flow = self.service.flow_of(self.interview)
-        answers, extra = carry_over(flow, report)
-        outcome = self.service.bring_in(self.interview, answers, extra)
+
+        def carry(current: dict) -> tuple[dict, dict]:
+            merged = carry_over(flow, report, current)
+            return merged.answers, merged.context
+
+        outcome = self.service.bring_in(self.interview, carry)
         self.interview = outcome.interview
         self._show(outcome.reply)
 
@@ -429,12 +485,13 @@ class Console:
             self._show_buttons(prompt.options, prompt.actions)
             return
         if prompt is not None:
-            if reply.entered_section or force_section:
+            entered = reply.entered_section or force_section
+            if entered:
                 self.say("", f"【{prompt.section_title}】")
                 if prompt.section_intro:
                     say(prompt.section_intro)
             self.say("", prompt.progress)
-            if prompt.problems:
+            if prompt.problems and (entered or "[0]." in prompt.step or prompt.kind == "more"):
                 self.say(texts.PROBLEMS_SO_FAR)
                 self.say(*(f"  {i}. {p}" for i, p in enumerate(prompt.problems, 1)))
             say(prompt.text)
@@ -467,3 +524,27 @@ class Console:
         if actions:
             typed = " · ".join(f"/{ACTION_COMMANDS.get(a.kind, a.kind)} {a.label}" for a in actions)
             self.say(f"（{typed}）")
+
+
+def terminal_input(stream: TextIO = sys.stdin) -> Callable[[str], str]:
+    """`input`, with bytes the terminal's encoding cannot decode kept as surrogates for
+    `decode_line` instead of raising UnicodeDecodeError on the first Chinese character."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
+    return input
+
+
+def decode_line(line: str) -> tuple[str, str]:
+    """The line as the user meant it, and the encoding fallen back to ("" if none)."""
+    try:
+        line.encode("utf-8")
+        return line, ""
+    except UnicodeEncodeError:
+        pass
+    encoding = getattr(sys.stdin, "encoding", None) or "utf-8"
+    raw = line.encode(encoding, "surrogateescape")
+    try:
+        return raw.decode("gb18030"), "GB18030"
+    except UnicodeDecodeError:
+        return raw.decode(encoding, "replace"), "替换无法识别的字符"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.core.loader import parse_flow
 from bot.core.model import Flow
+from bot.core.yamltext import decode
 from bot.errors import DuizhaoError, FlowError, FlowFault, UnknownFlow
 
 log = logging.getLogger("duizhao.flows")
@@ -42,9 +43,12 @@ def load_flow(path: str | Path, templates_dir: str | Path | None = None) -> Flow
     """Read and validate one flow file; raises FlowError listing every fault."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode(path.read_bytes())
+    except OSError as exc:
         fault = FlowFault(str(path), "", f"cannot read the file: {exc}")
+        raise FlowError(str(path), [fault]) from None
+    except UnicodeDecodeError as exc:
+        fault = FlowFault(str(path), "", f"not UTF-8 text (byte {exc.start}); save it as UTF-8")
         raise FlowError(str(path), [fault]) from None
     tdir = Path(templates_dir) if templates_dir else default_templates_dir(path)
     return parse_flow(text, str(path), lambda name: (tdir / name).is_file())

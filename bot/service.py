@@ -7,9 +7,12 @@ everywhere: load the active interview, step the engine, commit, then reply.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+from jinja2 import TemplateNotFound
 
 from bot.core import engine, replies, texts, wordcount
 from bot.core.model import Flow
@@ -22,6 +25,16 @@ from bot.storage import Interview, Storage
 # Saves retried from the fresh state before giving up; only a third writer racing every
 # retry would exhaust them.
 _RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An edit from the web page: the interview as stored now, and why the edit was refused
+    (`stale`: it was made from an older version; `error`: the answer's own checks)."""
+
+    interview: Interview
+    error: str = ""
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,8 +155,40 @@ class Interviews:
             _, reply = engine.resume(self.flow_of(saved), saved.state)
         return Outcome(saved, replace(reply, error=texts.ERR_CHANGED_ELSEWHERE, notice=""))
 
+    def revise(
+        self, interview_id: int, owner: str, key: str, text: str, version: int, source: str
+    ) -> Revision:
+        """Replace one text answer, made from `version` of the interview (the web page).
 
-def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int:
+        An edit made from an older version is refused, never merged: the user answered in
+        the chat meanwhile and sees the fresh text first. Refused edits are logged too, so
+        no text the user sent is lost. Raises UnknownInterview for another owner's id.
+        """
+        interview = self.storage.get(interview_id, owner)
+        flow = self.flow_of(interview)
+        inp = Input("revise", json.dumps({"step": key, "text": text}, ensure_ascii=False))
+        if interview.version == version:
+            state, error = engine.revise(flow, interview.state, key, text)
+            try:
+                saved = self.storage.save(interview, inp, state, source)
+            except StaleInterview:
+                interview = self.storage.get(interview_id, owner)
+            else:
+                return Revision(saved or self.storage.get(interview_id), error=error)
+        for _ in range(_RETRIES):
+            try:
+                saved = self.storage.save(interview, inp, interview.state, source)
+                return Revision(saved or self.storage.get(interview_id), stale=True)
+            except StaleInterview:
+                interview = self.storage.get(interview_id, owner)
+        raise StaleInterview(f"材料 {interview.id} 一直在别处修改")
+
+
+def report_zishu(flow: Flow, answers: Mapping[str, Any]) -> int | None:
     """The 字数 of the report these answers make, exactly as it will be generated: what the
-    review's total and its length advice say (the date's 字数 does not depend on the day)."""
-    return build_document(flow, answers, date=dt.date.today()).zishu
+    review's total and its length advice say (the date's 字数 does not depend on the day).
+    None for a flow without its template (one made in memory), counted by its answers."""
+    try:
+        return build_document(flow, answers, date=dt.date.today()).zishu
+    except TemplateNotFound:
+        return None

@@ -10,6 +10,7 @@ import pytest
 
 from bot.cli import main
 from bot.flows import FLOWS_DIR
+from bot.storage import Storage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
 
@@ -97,5 +98,53 @@ def test_render_refuses_an_unknown_format(tmp_path, capsys):
 
 
 def test_export_of_an_unknown_interview(tmp_path, capsys):
+    Storage(tmp_path / "x.db").close()
     assert main(["export", "7", "--db", str(tmp_path / "x.db")]) == 1
     assert "没有编号为 7 的材料" in capsys.readouterr().err
+
+
+def _imported(tmp_path, capsys) -> Path:
+    db = tmp_path / "x.db"
+    assert main(["import", str(FIXTURES / "2022-liuge.yaml"), "--db", str(db), "--user", "u"]) == 0
+    capsys.readouterr()
+    return db
+
+
+def test_export_never_overwrites_a_file_or_follows_a_symlink(tmp_path, capsys):
+    db = _imported(tmp_path, capsys)
+    existing = tmp_path / "keep.yaml"
+    existing.write_text("mine", encoding="utf-8")
+    assert main(["export", "1", "--db", str(db), "-o", str(existing)]) == 1
+    assert "已经存在，不会覆盖" in capsys.readouterr().err
+    assert existing.read_text(encoding="utf-8") == "mine"
+    link = tmp_path / "link.yaml"
+    link.symlink_to(tmp_path / "elsewhere.yaml")  # dangling: following it would create a file
+    assert main(["export", "1", "--db", str(db), "-o", str(link)]) == 1
+    assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+def test_render_with_no_format_is_an_error(tmp_path, capsys):
+    source = str(FIXTURES / "2022-liuge.yaml")
+    assert main(["render", source, "--format", ",", "-o", str(tmp_path / "out")]) == 1
+    assert "没有指定格式" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["export", "1"], ["delete", "1", "--yes"]])
+def test_commands_that_read_do_not_create_a_database(tmp_path, capsys, command):
+    typo = tmp_path / "typo.db"
+    assert main([*command, "--db", str(typo)]) == 1
+    assert "数据库文件不存在" in capsys.readouterr().err
+    assert not typo.exists()
+
+
+def test_a_database_from_a_newer_program_is_refused(tmp_path, capsys):
+    import sqlite3
+
+    db = _imported(tmp_path, capsys)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "insert into _sqlite_migrations (migration_set, name, applied_at) "
+            "values ('duizhao', 'm999_future', '2030-01-01')"
+        )
+    assert main(["export", "1", "--db", str(db)]) == 1
+    assert "由更新版本的 duizhao 建立" in capsys.readouterr().err

@@ -160,3 +160,66 @@ def test_a_finished_interview_writes_its_files_again_next_to_the_first(tmp_path)
     assert first.read_bytes() == b"edited in Word"
     assert (tmp_path / "out" / f"{stem}（2）.docx").exists()
     assert f"{stem}（2）.txt" in out
+
+
+def test_a_gbk_terminal_is_read_and_told_not_crashed(tmp_path):
+    """Over SSH from a GBK terminal the bytes are not the locale's UTF-8."""
+    import sqlite3
+
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
+    env.pop("PYTHONIOENCODING", None)
+    env.pop("BOT_DB", None)
+    db = tmp_path / "c.db"
+    args = ["console", "--db", str(db), "--user", "gbk", "--flow", "zuzhi"]
+    lines = "学习不够深入，满足于完成规定动作\n/quit\n".encode("gbk")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=lines, capture_output=True, env=env, timeout=60
+    )
+    out = done.stdout.decode("utf-8", "replace") + done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 0, out
+    assert "Traceback" not in out
+    assert "GB18030" in out
+    values = [v for (v,) in sqlite3.connect(db).execute("select value from events")]
+    assert "学习不够深入，满足于完成规定动作" in values
+
+
+def test_numbers_typed_as_circled_digits_in_the_console(tmp_path, small_flow):
+    import io
+
+    from bot.console import Console
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    out = io.StringIO()
+    feed = iter(["①", "/skip", "/edit ①", "/quit"])
+    service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+    Console(service, "t", tmp_path, read=lambda _: next(feed), out=out).run()
+    assert "Traceback" not in out.getvalue()
+    assert "请修改这一题" in out.getvalue()
+
+
+def test_a_locked_database_keeps_the_typed_line_and_waits(tmp_path, small_flow):
+    import io
+
+    from bot.console import DB_BUSY, Console
+    from bot.errors import StorageError
+    from bot.service import Interviews
+    from bot.storage import Storage
+
+    service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
+    real, failures = service.answer, iter([True, True])
+
+    def answer(*args, **kwargs):
+        if next(failures, False):
+            raise StorageError("无法写入数据库 c.db：database is locked")
+        return real(*args, **kwargs)
+
+    service.answer = answer
+    out = io.StringIO()
+    feed = iter(["写了一句做得好的地方", "/quit"])
+    pauses: list[float] = []
+    console = Console(service, "t", tmp_path, read=lambda _: next(feed), out=out)
+    console.pause = pauses.append
+    console.run("small")
+    assert out.getvalue().count(DB_BUSY) == 2 and len(pauses) == 2
+    assert service.active("t").state.answers["good"] == "写了一句做得好的地方"

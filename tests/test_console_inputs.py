@@ -153,7 +153,8 @@ def test_a_paste_in_a_real_terminal_is_one_message(tmp_path):
 
     try:
         read_until("单位和职务")
-        os.write(fd, f"{PASTE_START}某某县青石镇镇长\n李明\n县纪委{PASTE_END}".encode())
+        # As a terminal pastes: line breaks as carriage returns, inside the paste marks.
+        os.write(fd, f"{PASTE_START}某某县青石镇镇长\r李明\r县纪委{PASTE_END}".encode())
         time.sleep(0.3)
         os.write(fd, b"\r")
         assert "这一题只要一行" in read_until("这一题只要一行")
@@ -192,3 +193,13 @@ def test_restart_asks_before_wiping_a_part(tmp_path):
     assert answers(tmp_path)["t1_good"] == "能坚持传达学习。"
     session(tmp_path, "/restart", "是")
     assert "t1_good" not in answers(tmp_path)
+
+
+def test_the_problems_are_listed_once_a_part_not_above_every_measure(tmp_path):
+    seed(tmp_path, "measures")
+    out = session(
+        tmp_path,
+        "持之以恒加强理论武装。每周自学不少于半天，每季度结合分管工作写一篇体会，年底交流。",
+    )
+    assert out.count("前面写的问题：") == 1
+    assert "【第2条措施】" in out

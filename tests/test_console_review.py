@@ -26,7 +26,8 @@ FLOW = FLOWS["2022-liuge"]
 
 def fixture() -> dict[str, Any]:
     _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
-    return dict(data.answers)
+    # The style step at the end: the defaults, as most users take them with one tap.
+    return {**data.answers, "style_defaults": True}
 
 
 class Session:
@@ -77,14 +78,14 @@ def test_fix_opens_the_case_question_takes_one_answer_and_returns(tmp_path):
     shown = session.type(f"/fix {vague_n}")
     assert "能举一个具体的例子吗" in shown
     shown = session.type(
-        *lines_for(FLOW.sections[2].questions[2].questions[2], "2022年只读完一半专题。")
+        *lines_for(FLOW.question("t2_problems").questions[2], "2022年只读完一半专题。")
     )
     after = numbered(shown)
     assert set(after) == set(before) - {vague_n}
 
     shown = session.type(f"/fix {uncovered_n}")
     assert "请写新的一条措施，写完后回到原来的位置" in shown
-    measure = FLOW.sections[-3].questions[0]
+    measure = FLOW.question("measures")
     shown = session.type(
         *lines_for(measure.questions[0], "真心实意为群众办实事"),
         *lines_for(
@@ -117,10 +118,10 @@ def test_progress_and_status(tmp_path):
     shown = session.type("否", "/skip", "理论学习不够深入")
     progress = [line for line in shown.splitlines() if "总进度" in line]
     assert progress == [
-        "第2/11部分 · 总进度 9%",
-        "第2/11部分 · 总进度 9% · 本部分已答 1 题",
-        "第2/11部分 · 总进度 9% · 本部分已答 2 题 · 8/450 字",
+        "第2/12部分 · 总进度 8%",
+        "第2/12部分 · 总进度 8% · 本部分已答 1 题",
+        "第2/12部分 · 总进度 8% · 本部分已答 2 题 · 8/450 字",
     ]
     status = session.type("/status").splitlines()
-    assert status[1:3] == ["总进度 9%。各部分：", "✅ 准备：已答 1 题"]
-    assert status[-1] == "▫️ 基本情况：未开始"
+    assert status[1:3] == ["总进度 8%。各部分：", "✅ 准备：已答 1 题"]
+    assert status[-2:] == ["▫️ 基本情况：未开始", "▫️ 版式与措辞：未开始"]

@@ -45,27 +45,36 @@ def parse(text: str, flows: dict[str, Flow]) -> tuple[Flow, AnswersFile]:
     try:
         data = load_yaml(text)
     except yaml.YAMLError as exc:
-        raise AnswersFileError(f"不是有效的 YAML：{exc}") from None
+        raise AnswersFileError(f"不是有效的 YAML：{_clip(str(exc))}") from None
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise AnswersFileError("答案文件需要 flow 和 answers 两项")
     flow_id = data.get("flow")
-    if flow_id not in flows:
-        raise AnswersFileError(f"未知的材料模板：{flow_id!r}；可用的有：{'、'.join(flows)}")
+    if not isinstance(flow_id, str) or flow_id not in flows:
+        raise AnswersFileError(
+            f"未知的材料模板：{_clip(repr(flow_id))}；可用的有：{'、'.join(flows)}"
+        )
     flow = flows[flow_id]
     date = data.get("date")
     if isinstance(date, str):
         try:
             date = dt.date.fromisoformat(date)
         except ValueError:
-            raise AnswersFileError(f"date 应写成 2026-01-08 的形式，现在是 {date!r}") from None
+            raise AnswersFileError(
+                f"date 应写成 2026-01-08 的形式，现在是 {_clip(repr(date))}"
+            ) from None
     if date is not None and not isinstance(date, dt.date):
-        raise AnswersFileError(f"date 应写成 2026-01-08 的形式，现在是 {date!r}")
+        raise AnswersFileError(f"date 应写成 2026-01-08 的形式，现在是 {_clip(repr(date))}")
     answers = data["answers"]
     problems = check(flow, answers)
     if problems:
         raise AnswersFileError("答案文件有以下问题：\n" + "\n".join(f"  - {p}" for p in problems))
     version = data.get("version", flow.version)
     return flow, AnswersFile(flow.id, version if isinstance(version, int) else 0, answers, date)
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """A value quoted in an error message, short enough to read."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def check(flow: Flow, answers: dict[str, Any]) -> list[str]:

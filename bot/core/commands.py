@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 # (name, description shown in Telegram's menu and in help)
 MENU = (
     ("start", "开始或继续写材料"),
@@ -41,3 +43,13 @@ def parse_command(text: str) -> tuple[str, str] | None:
     if not name.isascii() or not name.isalpha():
         return None
     return name, arg.strip()
+
+
+def typed_number(text: str) -> int | None:
+    """A number the user typed to pick from a list: ASCII or full-width digits, and the
+    circled or superscript forms a Chinese keyboard offers (①, ²), which Python's isdigit
+    accepts but int() does not; None for anything else (or absurdly long)."""
+    plain = unicodedata.normalize("NFKC", text.strip())
+    if plain.isascii() and plain.isdigit() and len(plain) <= 6:
+        return int(plain)
+    return None

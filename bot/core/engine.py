@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core import slots, texts
+from bot.core.commands import typed_number
 from bot.core.conditions import holds
 from bot.core.donewords import means_done, without_done
 from bot.core.limits import char_cap
@@ -21,7 +22,7 @@ from bot.core.loader import step_key
 from bot.core.model import Flow, Question
 from bot.core.points import is_one_liner, split_parts, split_points
 from bot.core.replies import FINDING_ORDER, Button, Reply, choice_buttons, review_of, show
-from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, Input, State
+from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, SPLIT_KEY, Input, State
 from bot.core.steps import (
     MISSING,
     Step,
@@ -37,6 +38,9 @@ from bot.core.steps import (
 from bot.core.wordcount import zishu
 
 # A message with none of these is empty to a reader: blanks, controls, zero-width marks.
+_ENDS_SENTENCE = set("。！？!?…；;”’）)」』】")
+_CONTINUES = set("，,、：:（(“‘《「『【—-")
+_CONTINUES_FROM_START = set("，,、。；;：:！!？?）)”’》」』】")
 _VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 # What an input can ask for besides answering.
 COMMANDS = (
@@ -310,9 +314,10 @@ def _sample(flow, state, steps, index, current, value: str) -> tuple[State, Repl
     samples = current.asked.samples
     if current.more or current.asked.kind != "long_text" or not samples:
         return _refuse(flow, state, texts.ERR_NOT_HERE)
-    if not value.isdigit() or not 1 <= int(value) <= len(samples):
+    number = typed_number(value)
+    if number is None or not 1 <= number <= len(samples):
         return _refuse(flow, state, texts.ERR_NO_SAMPLE.format(n=len(samples)))
-    sample = samples[int(value) - 1]
+    sample = samples[number - 1]
     if slots.count(sample):
         drafts = {**state.drafts, FILL_PREFIX + current.key: [sample]}
         state = replace(state, drafts=drafts)
@@ -331,8 +336,20 @@ def _clear(flow, state, steps, index, current, _value) -> tuple[State, Reply]:
 
 
 def _join_pieces(pieces: list[str]) -> str:
-    """Several messages of one answer become one text, one paragraph per message."""
-    return "\n".join(p.strip() for p in pieces if p.strip())
+    """Several messages of one answer become one text. A message that ends a sentence ends
+    its paragraph; one that stops mid-sentence is continued by the next message, so the
+    report does not get a "。" where the user only paused."""
+    text = ""
+    for piece in (p.strip() for p in pieces if p.strip()):
+        if not text:
+            text = piece
+        elif text[-1] in _ENDS_SENTENCE:
+            text += "\n" + piece
+        elif text[-1] in _CONTINUES or piece[0] in _CONTINUES_FROM_START:
+            text += piece
+        else:  # no mark at all: the next message goes on after a pause
+            text += "，" + piece
+    return text
 
 
 def _length_error(q: Question, text: str, final: bool) -> str:
@@ -351,6 +368,8 @@ def _text(flow, state, steps, index, current, value: str) -> tuple[State, Reply]
     text = value.strip()
     if q.kind == "multi" and not current.more and means_done(text):
         return _done(flow, state, steps, index, current, "")
+    if current.more and means_done(text):  # 好了 at "add another?": this part is written
+        return _advance(flow, state, current.key, "")
     if current.more or q.kind in ("choice", "yesno", "multi"):
         return _typed_choice(flow, state, steps, index, current, text)
     if state.drafts.get(FILL_PREFIX + current.key):
@@ -423,6 +442,8 @@ def _append(flow: Flow, state: State, key: str) -> tuple[State, Reply]:
 def _typed_choice(flow, state, steps, index, current, text: str) -> tuple[State, Reply]:
     """Typed answers to a choice: an option's number or its label (several for multi)."""
     options = choice_buttons(current, state.answers)
+    if not _VISIBLE.search(text):
+        return _refuse(flow, state, texts.ERR_PICK_EMPTY)
     if current.asked.kind == "multi" and not current.more:
         parts = [p for p in re.split(r"[\s,，、;；]+", text) if p]
         chosen = [_match(options, p) for p in parts]
@@ -454,8 +475,9 @@ def _free_choice(flow: Flow, state: State, current: Step, text: str) -> tuple[St
 
 def _match(options: tuple[Button, ...], text: str) -> str | None:
     text = text.strip().rstrip("。.")
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1].value
+    number = typed_number(text)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1].value
     return next((o.value for o in options if text in (o.label, o.value)), None)
 
 
@@ -546,9 +568,6 @@ def _at_review(flow: Flow, state: State, inp: Input) -> tuple[State, Reply]:
 
 # The repeats whose items may come several at once, or as one message in the genre's order.
 SPLIT_ROLES = ("problems", "causes", "measures")
-# The last split, kept in the drafts so that 不拆分 can restore the message as one piece:
-# [repeat id, first item, number of items, the message]. Any later answer forgets it.
-SPLIT_KEY = "~split"
 
 
 def _slots(q: Question) -> tuple[Question | None, Question | None, Question | None]:
@@ -723,3 +742,50 @@ def _sample_as_answer(
         return _long_answer(flow, state, current, text)
     new, reply = _answer(flow, state, current, text, notice.format(chars=zishu(text)))
     return new, replace(reply, appendable=current.key)
+
+
+@one_walk_each
+def revise(flow: Flow, state: State, key: str, text: str) -> tuple[State, str]:
+    """Replace one answer wherever the user is (the web page edits in place).
+
+    Text: the same checks as a chat answer (visible text, a required answer not emptied,
+    the length limits); emptying an optional answer skips it. A choice or yes/no: an
+    option's id (`yes`/`no`), or the user's own words where the choice takes them; a choice
+    may be set before it was reached (a wording that appeared when the defaults were
+    declined). The cursor stays where it is (a finished interview stays finished), and
+    drafts the chat holds are kept. Returns the new state and "" or, refused, the state
+    unchanged and why: the page has no next question to show, so no Reply is built.
+    """
+    state = settle(flow, state)
+    target = next((s for s in steps_of(flow, state.answers) if s.key == key), None)
+    kind = target.asked.kind if target is not None and not target.more else ""
+    if kind in ("choice", "yesno"):
+        value, error = _revised_choice(target.asked, text)
+    elif kind in ("text", "long_text") and value_at(state.answers, target) is not MISSING:
+        value, error = _revised_text(target.asked, text)
+    else:
+        return state, texts.ERR_CANNOT_EDIT
+    if error:
+        return state, error
+    return settle(flow, replace(state, answers=with_value(state.answers, target, value))), ""
+
+
+def _revised_text(question: Question, text: str) -> tuple[str | None, str]:
+    lines = [line.strip() for line in text.splitlines()]
+    value = "\n".join(line for line in lines if line)
+    if not _VISIBLE.search(value):
+        return None, "" if question.optional else texts.ERR_REQUIRED
+    return value, _length_error(question, value, final=True)
+
+
+def _revised_choice(question: Question, text: str) -> tuple[Any, str]:
+    text = text.strip()
+    if question.kind == "yesno":
+        if text in ("yes", "no"):
+            return text == "yes", ""
+        return None, texts.ERR_NOT_OPTION.format(text=text)
+    if question.option(text):
+        return text, ""
+    if not (question.free_text and _VISIBLE.search(text)):
+        return None, texts.ERR_NOT_OPTION.format(text=text)
+    return text, _length_error(question, text, final=True)

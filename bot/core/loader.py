@@ -16,7 +16,13 @@ from typing import Any
 import yaml
 
 from bot.core import callbacks
-from bot.core.conditions import ConditionSyntaxError, compile_condition, holds, names_in
+from bot.core.conditions import (
+    ConditionNotAllowed,
+    ConditionSyntaxError,
+    compile_condition,
+    holds,
+    names_in,
+)
 from bot.core.model import KINDS, ROLES, Flow, Option, Question, Section
 from bot.core.wordcount import zishu
 from bot.core.yamltext import load_yaml
@@ -473,6 +479,9 @@ def _check_when(
     try:
         compile_condition(question.when)
         names = names_in(question.when)
+    except ConditionNotAllowed as exc:
+        faults.add(_join(place, "when"), f"condition {question.when!r} is refused: {exc}")
+        return
     except ConditionSyntaxError as exc:
         faults.add(_join(place, "when"), f"condition {question.when!r} does not parse: {exc}")
         return

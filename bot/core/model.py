@@ -14,6 +14,11 @@ KINDS = ("text", "long_text", "choice", "multi", "yesno", "repeat")
 ROLES = ("affirmation", "problems", "causes", "measures", "last_year", "case_study")
 
 
+# The section of wording and layout choices (版式与措辞) the report template reads; the
+# review offers each of its choices directly.
+STYLE_SECTION = "style"
+
+
 @dataclass(frozen=True)
 class Option:
     """One answer a choice question offers; `id` is what is stored and sent in buttons."""

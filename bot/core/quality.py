@@ -353,7 +353,8 @@ def _shortest_answer(flow: Flow, answers: Mapping[str, Any], si: int, walk: list
 def repeats(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
     """The same sentence twice; stock phrases used more than a few times; ×× left in."""
     found = []
-    seen: dict[str, str] = {}
+    # Each sentence's steps, in order of appearance, one entry per occurrence.
+    places: dict[str, list[str]] = {}
     stock: Counter[str] = Counter()
     most: dict[str, tuple[int, str]] = {}  # phrase → (uses, step) of the answer using it most
     for step, text in _all_texts(flow, answers):
@@ -373,18 +374,14 @@ def repeats(flow: Flow, answers: Mapping[str, Any]) -> list[Finding]:
                 most[phrase] = (uses, step)
         for sentence in SENTENCE_END.split(text):
             key = re.sub(r"[\s，、：“”]", "", sentence)
-            if zishu(key) < 8:
-                continue
-            if key in seen and seen[key] != step:
-                found.append(
-                    Finding(
-                        "duplicate",
-                        f"这句话重复出现了两次：“{_short(key, 20)}”",
-                        step,
-                        f"duplicate:{step}:{key}",
-                    )
-                )
-            seen.setdefault(key, step)
+            if zishu(key) >= 8:
+                places.setdefault(key, []).append(step)
+    # One finding per repeated sentence, with its true count, pointing at its first repeat.
+    for key, steps_ in places.items():
+        later = [step for step in steps_ if step != steps_[0]]
+        if later:
+            message = f"这句话出现了 {len(steps_)} 次：“{_short(key, 20)}”"
+            found.append(Finding("duplicate", message, later[0], f"duplicate:{key}"))
     found += [
         Finding(
             "stock",

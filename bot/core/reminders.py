@@ -61,24 +61,37 @@ def due(c: Candidate, now: dt.datetime) -> tuple[str, ...]:
     return tuple(r for r in reasons if r not in c.sent)
 
 
+NOT_A_DATE, NO_SUCH_DATE, PASSED = "not a date", "no such date", "passed"
+NOT_SOON = "not this year or the next"  # 2月29日 between leap years
 _FULL = re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
 _SHORT = re.compile(r"^(\d{1,2})[-./月](\d{1,2})日?$")
 
 
 def parse_deadline(text: str, today: dt.date) -> dt.date | None:
     """`2026-12-20`, `2026年12月20日`, `12月20日`, `12-20`; a date without a year is the next
-    one to come. None if the text is no date or the date has passed."""
+    one to come. None if the text is no date, no such date, or one that has passed."""
+    return read_deadline(text, today)[0]
+
+
+def read_deadline(text: str, today: dt.date) -> tuple[dt.date | None, str]:
+    """The date, or None and why: NOT_A_DATE, NO_SUCH_DATE (2月30日), NOT_SOON (2月29日
+    when neither this year nor the next has one) or PASSED."""
     text = text.strip().replace(" ", "")
     if m := _FULL.match(text):
         year, month, day = (int(g) for g in m.groups())
-    elif m := _SHORT.match(text):
-        year, (month, day) = today.year, (int(g) for g in m.groups())
-    else:
-        return None
-    try:
-        date = dt.date(year, month, day)
-    except ValueError:
-        return None
-    if date < today and not _FULL.match(text):
-        date = date.replace(year=year + 1)
-    return date if date >= today else None
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            return None, NO_SUCH_DATE
+        return (date, "") if date >= today else (None, PASSED)
+    if m := _SHORT.match(text):
+        month, day = (int(g) for g in m.groups())
+        for year in (today.year, today.year + 1):
+            try:
+                date = dt.date(year, month, day)
+            except ValueError:
+                continue
+            if date >= today:
+                return date, ""
+        return None, NOT_SOON if (month, day) == (2, 29) else NO_SUCH_DATE
+    return None, NOT_A_DATE

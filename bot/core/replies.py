@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import slots, texts
-from bot.core.model import Flow, Question
+from bot.core.model import STYLE_SECTION, Flow, Question
 from bot.core.quality import Finding, check, links
 from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, State
 from bot.core.steps import (
@@ -115,6 +115,7 @@ class Review:
     findings: tuple[Finding, ...] = ()
     # Each finding's number as shown (stable while the user fixes them; see finding_numbers).
     numbers: tuple[int, ...] = ()
+    settings: tuple[Button, ...] = ()  # each 版式与措辞 choice the user is making, to edit
 
     def finding(self, number: int) -> Finding | None:
         """The finding shown with this number."""
@@ -368,9 +369,15 @@ def review_of(flow: Flow, state: State) -> Review:
     options = (Button("choose", texts.GENERATE, FINISH),)
     findings = tuple(check(flow, state.answers, state.context.get("last_year_problems", ())))
     numbers = finding_numbers(findings, state)
+    fixed = len(set(state.context.get(FINDING_ORDER, ())) - {f.id for f in findings})
     if findings:
         lines += ["", texts.FINDINGS_TITLE]
         lines += [f"{n}. {f.message}" for n, f in zip(numbers, findings, strict=True)]
+    if fixed and findings:
+        # The numbers of fixed findings stay unused, so the others keep theirs.
+        lines.append(texts.FINDINGS_FIXED.format(n=fixed))
+    elif fixed:
+        lines += ["", texts.FINDINGS_ALL_FIXED]
     measure_links = links(flow, state.answers)
     if measure_links:
         lines += ["", texts.LINKS_TITLE]
@@ -378,7 +385,31 @@ def review_of(flow: Flow, state: State) -> Review:
             answered = "、".join(p.label for p in link.problems) or texts.LINKS_NONE
             lines.append(f"• {link.measure.label} → {answered}")
     lines += ["", flow.review_prompt or texts.REVIEW_DEFAULT_PROMPT]
-    return Review("\n".join(lines), sections, total, options, findings, numbers)
+    return Review(
+        "\n".join(lines), sections, total, options, findings, numbers, style_choices(flow, state)
+    )
+
+
+def style_choices(flow: Flow, state: State) -> tuple[Button, ...]:
+    """The 版式与措辞 choices asked (the user did not take all defaults), each with its
+    current answer, to open from the review; the section's own entry opens the first."""
+    steps = steps_of(flow, state.answers)
+    index = next((i for i, s in enumerate(flow.sections) if s.id == STYLE_SECTION), None)
+    mine = [s for s in steps if s.section == index][1:]
+    return tuple(
+        Button("edit", f"{s.asked.short}：{_clip(display(s.asked, _current(state, s)))}", s.key)
+        for s in mine
+    )
+
+
+def _current(state: State, step: Step) -> Any:
+    value = value_at(state.answers, step)
+    return step.asked.default if value is MISSING or value is None else value
+
+
+def _clip(text: str, most: int = 12) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= most else text[:most] + "…"
 
 
 @one_walk_each
@@ -400,9 +431,10 @@ def show(flow: Flow, state: State, notice: str = "", error: str = "") -> Reply:
 def edit_choices(flow: Flow, state: State) -> tuple[Button, ...]:
     """What /edit offers: at the review each section, elsewhere every answered step."""
     if state.cursor in (REVIEW, DONE):
-        return tuple(
+        sections = tuple(
             Button("edit", s.title, s.first_step) for s in summarize(flow, state) if s.first_step
         )
+        return sections + style_choices(flow, state)
     choices = []
     steps = steps_of(flow, state.answers)
     shown = visible_sections(steps)

@@ -9,8 +9,12 @@ REVIEW = "review"
 DONE = "done"
 ADD = "add"
 FINISH = "done"
-# A draft key for a sample being adapted: [the sample, the ×× filled so far…].
+# Drafts also hold, under keys no step has, two things in progress: a sample being adapted,
+# [the sample, the ×× filled so far…], and the last split message, kept so that 不拆分 can
+# restore it whole: [repeat id, first item, number of items, the message]; any later answer
+# forgets the split.
 FILL_PREFIX = "~fill:"
+SPLIT_KEY = "~split"
 
 
 @dataclass(frozen=True)

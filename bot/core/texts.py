@@ -70,6 +70,7 @@ ERR_TOO_LONG = "内容太长：现在 {chars} 字，最多 {max} 字。"
 ERR_TOO_MANY_CHARS = (
     "内容太长：现在 {chars} 个字符（字母、数字、空格和标点都算），这一题最多 {max} 个字符。"
 )
+ERR_PICK_EMPTY = "没有收到内容。请选择一个选项，或输入选项的序号。"
 ERR_NOT_OPTION = "“{text}”不是可选项，请点按钮或输入序号。"
 ERR_NO_DRAFT = "还没有收到这一题的内容，请直接发送您的回答。"
 ERR_NOTHING_TO_UNSPLIT = "刚才没有拆分，无需恢复。"
@@ -103,6 +104,8 @@ REVIEW_TOTAL_REPORT = "生成的报告全文约 {chars} 字（含标题和固定
 TOTAL_LOW = "全文约 {chars} 字，这类材料一般 {low} 字以上。"
 TOTAL_HIGH = "全文约 {chars} 字，超过一般的 {high} 字，可以精简。"
 FINDINGS_TITLE = "审阅意见（仅供参考，不影响生成报告）："
+FINDINGS_FIXED = "（已改好 {n} 条意见，其余意见的序号不变。）"
+FINDINGS_ALL_FIXED = "审阅意见都已改好。"
 LINKS_TITLE = "整改措施对应的问题（按用词判断，请自己核对）："
 LINKS_NONE = "（没有找到对应的问题）"
 REVIEW_DEFAULT_PROMPT = "确认无误后点“生成报告”；需要修改的部分，点对应的按钮。"

@@ -24,7 +24,7 @@ def zishu(text: str) -> int:
 
 
 # (flow, answers) → the 字数 of the report those answers make, as the report layer counts it.
-ReportCounter = Callable[[Any, Mapping[str, Any]], int]
+ReportCounter = Callable[[Any, Mapping[str, Any]], int | None]
 _report_counter: ContextVar[ReportCounter | None] = ContextVar("report_counter", default=None)
 
 
@@ -39,6 +39,7 @@ def counting(counter: ReportCounter) -> Iterator[None]:
 
 
 def report_zishu(flow: Any, answers: Mapping[str, Any]) -> int | None:
-    """The 字数 of the report these answers make, or None where no counter was lent."""
+    """The 字数 of the report these answers make, or None where no counter was lent (or it
+    cannot count this flow's report)."""
     counter = _report_counter.get()
     return counter(flow, answers) if counter else None

@@ -22,7 +22,32 @@ _StrictBoolLoader.add_implicit_resolver(
 
 
 def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_StrictBoolLoader)  # noqa: S506 - a SafeLoader subclass
+    """The YAML document; any text that does not make one raises yaml.YAMLError.
+
+    PyYAML builds tagged and implicit values with Python's own constructors, which raise
+    their own errors (`!!int abc`, a date 2023-13-45, a 5,000-digit integer), and it
+    composes nested brackets recursively: all are reported as YAML errors.
+    """
+    try:
+        return yaml.load(text, Loader=_StrictBoolLoader)  # noqa: S506 - a SafeLoader subclass
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise yaml.YAMLError(f"a value cannot be read: {reason}") from None
+
+
+def decode(data: bytes) -> str:
+    """A YAML file's text: UTF-8 (with or without BOM), or UTF-16/32 with a BOM, as YAML
+    allows; anything else raises UnicodeDecodeError."""
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding)
+    return data.decode("utf-8")
 
 
 def dump_yaml(data: Any) -> str:

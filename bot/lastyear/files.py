@@ -175,12 +175,39 @@ def _decode(data: bytes) -> str:
             except UnicodeDecodeError:
                 pass
         raise NotAReport("这个文件不是文字文件，无法读取。" + _PASTE_HINT)
-    for encoding in ("utf-8-sig", "gb18030"):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # GB18030 decodes almost any byte string, Big5 (Taiwan, Hong Kong) included, into
+    # nonsense: of the encodings that decode, the one whose text reads as Chinese wins.
+    readings = []
+    for encoding in ("gb18030", "big5"):
         try:
-            return data.decode(encoding)
+            readings.append((_chinese_score(data.decode(encoding)), encoding))
         except UnicodeDecodeError:
             continue
-    raise NotAReport("无法识别这个文件的文字编码。" + _PASTE_HINT)
+    if not readings:
+        raise NotAReport("无法识别这个文件的文字编码。" + _PASTE_HINT)
+    _, encoding = max(readings)
+    text = data.decode(encoding)
+    # The parser knows the genre's words in simplified characters.
+    return text.translate(_TO_SIMPLIFIED) if encoding == "big5" else text
+
+
+def _chinese_score(text: str) -> int:
+    """How much of `text` is the commonest Chinese, written the same in both scripts."""
+    return sum(1 for ch in text if ch in _COMMON)
+
+
+# Characters of every Chinese text, the same in simplified and traditional writing.
+_COMMON = frozenset("的一是在不了有人我和大上中要以出也就年自生子作地于方面问主工部分思想其党")
+# Traditional → simplified for the words the genre uses (headings, numbering, stock
+# phrases); a Big5 report reads as one in simplified characters for these.
+_TO_SIMPLIFIED = str.maketrans(
+    "問題產對檢視舉實進況與現單個後擺學習這們為會說時國經關幹黨員組織設務應開議點條項於從還沒長間總結來電當將發動體機種無義紀規讓認識責據強調處層潔風帶頭歷論範級領導覺團隊衛護勞萬區縣鄉鎮幫報書記計劃統籌數質業濟環態傳達貫徹執財資錢權監辦讀寫聽講話語緊張際標準鬥爭嚴肅親戰線維穩氣變邊齊壓歸廣觀勵滿熱難營續選鬆倉純紮",
+    "问题产对检视举实进况与现单个后摆学习这们为会说时国经关干党员组织设务应开议点条项于从还没长间总结来电当将发动体机种无义纪规让认识责据强调处层洁风带头历论范级领导觉团队卫护劳万区县乡镇帮报书记计划统筹数质业济环态传达贯彻执财资钱权监办读写听讲话语紧张际标准斗争严肃亲战线维稳气变边齐压归广观励满热难营续选松仓纯扎",
+)
 
 
 def _docx_lines(document: WordDocument) -> Iterator[str]:

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.core.conditions import holds
 from bot.core.model import Flow
-from bot.flows import default_templates_dir
+from bot.flows import default_templates_dir, shipped_dir
 from bot.report import genre
 from bot.report.document import Document, Markup, mark_data, parse
 from bot.report.writers.docx import to_docx
@@ -79,10 +79,17 @@ def build_document(
 
 def report_name(flow: Flow, answers: Mapping[str, Any]) -> str:
     """The files' name without suffix, as people name them: <姓名><年度>年度<会名><材料名>
-    (周明远2022年度民主生活会对照检查材料), or the flow's title when no name was given."""
+    (周明远2022年度民主生活会对照检查材料), or the flow's title when no name was given; a title
+    typed whole stands for the year, meeting and material."""
     name = genre.tidy(_text_answer(answers, "name"))
-    if name:
-        _, wording = _style(flow, {qid: answers.get(qid) for qid in flow.question_ids})
+    style, wording = _style(flow, {qid: answers.get(qid) for qid in flow.question_ids})
+    title = genre.tidy(style.get("title_text") or "")
+    if title:  # typed whole: it names the year and meeting; the post gives way to the name
+        position = genre.tidy(_text_answer(answers, "position"))
+        if name and position and title.startswith(position):
+            title = title[len(position) :]
+        stem = name + title
+    elif name:
         suffix = wording.get("title_suffix") or "对照检查材料"
         stem = f"{name}{flow.year}年度{flow.meeting}{suffix}"
     else:
@@ -154,7 +161,9 @@ WRITERS: dict[str, Callable[[Document, Path], None]] = {
 def _environment(templates_dir: Path) -> Environment:
     """The environment for one templates folder (cached: Jinja2 keeps compiled templates)."""
     env = Environment(
-        loader=FileSystemLoader(templates_dir),
+        # The flow's own folder first; then the shipped one, so an organisation's template
+        # can extend the shared `_report.j2`.
+        loader=FileSystemLoader([templates_dir, shipped_dir("templates")]),
         undefined=StrictUndefined,  # a misspelt name fails loudly instead of printing nothing
         autoescape=False,  # the output is block markup, not HTML; mark_data keeps answers data
         finalize=mark_data,

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from bot.errors import StorageError
 from bot.storage.backup import backup
-from bot.storage.schema import migrations
+from bot.storage.schema import migrations, unknown_migrations
 
 
 def _utcnow() -> datetime:
@@ -30,12 +30,17 @@ class Connection:
         path: str | Path,
         clock: Callable[[], datetime] = _utcnow,
         timeout: float = 10.0,
+        create: bool = True,
     ):
+        """`create`: make the file if it is missing; commands that only read pass False, so a
+        mistyped path is an error, not a new empty database."""
         self.path = Path(path)
         self.clock = clock
         self._lock = threading.RLock()
         if not self.path.parent.is_dir():
             raise StorageError(f"数据库所在的文件夹不存在：{self.path.parent}")
+        if not create and not self.path.is_file():
+            raise StorageError(f"数据库文件不存在：{self.path}（请检查 --db 或 BOT_DB）")
         if not self.path.exists():
             # The reports are sensitive: the file is readable by its owner only.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -57,6 +62,11 @@ class Connection:
             # Deleted answers are overwritten, not left readable in free pages.
             conn.execute("PRAGMA secure_delete=ON")
             self.db = Database(conn)
+            if newer := unknown_migrations(self.db):
+                raise StorageError(
+                    f"数据库 {self.path} 由更新版本的 duizhao 建立（本程序不认识其中的"
+                    f"{'、'.join(newer)}），为免损坏数据没有使用它；请升级 duizhao 后再试"
+                )
             migrations.apply(self.db)
             # Reads have their own connection: in WAL mode they see the last commit without
             # waiting for a write's fsync, which would otherwise stall the bot's event loop.

@@ -7,6 +7,12 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("duizhao")
 
 
+def unknown_migrations(db: Database) -> list[str]:
+    """Migrations applied to `db` that this program does not have: a newer program made it."""
+    known = {m.name for m in migrations.pending(Database(memory=True))}
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     db["interviews"].create(
@@ -118,7 +124,14 @@ def m009_updates_seen(db: Database) -> None:
 
 
 @migrations()
-def m010_meetings(db: Database) -> None:
+def m010_web_links(db: Database) -> None:
+    # One secret per owner signs their desktop links; a new link or /web off replaces or
+    # deletes it, which revokes every link signed before.
+    db["web_links"].create({"owner": str, "secret": str, "created_at": str}, pk="owner")
+
+
+@migrations()
+def m011_meetings(db: Database) -> None:
     # A meeting of one 班子: its flow, deadline and invite code (a secret, replaced to revoke).
     db["meetings"].create(
         {

@@ -28,12 +28,13 @@ from telegram.ext import (
 from bot.core.callbacks import pattern
 from bot.core.commands import MENU
 from bot.service import Interviews
-from bot.telegram import fallbacks, interview, lastyear, manage, meetings, reminders
+from bot.telegram import fallbacks, interview, lastyear, manage, meetings, reminders, web
 from bot.telegram.config import BotConfig
 from bot.telegram.context import DEPS, Context, Deps, utcnow
 from bot.telegram.guard import guard
 from bot.telegram.request import FewConnections
 
+WEB_COMMAND = ("web", "在电脑上打开整篇材料")
 COMMANDS = {
     "start": interview.cmd_start,
     "new": interview.cmd_new,
@@ -53,10 +54,11 @@ COMMANDS = {
     "deadline": reminders.cmd_deadline,
     "lastyear": lastyear.cmd_lastyear,
     "remind": reminders.cmd_remind,
+    "web": web.cmd_web,
     "meeting": meetings.cmd_meeting,
 }
 # Commands that read what follows them (/start's is a deep-link payload: a meeting's invite).
-TAKES_ARGS = {"start", "deadline", "remind", "meeting"}
+TAKES_ARGS = {"start", "deadline", "remind", "web", "meeting"}
 
 
 def build_application(
@@ -110,4 +112,5 @@ def build_application(
 
 
 async def _post_init(app: Application) -> None:
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
+    menu = [*MENU, WEB_COMMAND] if app.bot_data[DEPS].config.web_url else MENU
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu])

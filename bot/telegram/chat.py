@@ -11,7 +11,7 @@ import io
 import logging
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
@@ -26,7 +26,7 @@ from bot.service import Outcome
 from bot.storage import Interview
 from bot.telegram import meetingtexts, view
 from bot.telegram import texts as say
-from bot.telegram.context import Context, owner_of
+from bot.telegram.context import Context, Deps, owner_of
 
 log = logging.getLogger("duizhao.bot")
 
@@ -37,8 +37,15 @@ async def send(
     keyboard: InlineKeyboardMarkup | None = None,
     parse_mode: str | None = ParseMode.HTML,
 ) -> None:
+    """Send `text`; plain text over Telegram's limit goes in several messages (the keyboard
+    under the last), HTML is cut at the limit: a reply quoting user text always goes out."""
+    chunks = view.split_text(text) if parse_mode is None else [view.fit_html(text)]
     try:
-        await update.effective_chat.send_message(text, reply_markup=keyboard, parse_mode=parse_mode)
+        for i, chunk in enumerate(chunks or [text], 1):
+            markup = keyboard if i == len(chunks or [text]) else None
+            await update.effective_chat.send_message(
+                chunk, reply_markup=markup, parse_mode=parse_mode
+            )
     except Forbidden:
         log.info("chat %s blocked the bot", update.effective_chat.id)
 
@@ -135,27 +142,44 @@ async def show(
             if reply.notice:  # the report itself follows from apply
                 await send(update, escape(reply.notice))
             return
-        keyboard = view.review_keyboard(interview_id, reply.review, reply.finished, reply)
-        text = view.review_text(reply.review, reply)
-        if outcome.interview.deadline:
-            text += "\n\n" + escape(context.days_left(outcome.interview.deadline))
-        await send(update, text, keyboard)
+        keyboard = view.with_web_app(
+            view.review_keyboard(interview_id, reply.review, reply.finished, reply),
+            context.config.web_url,
+            interview_id,
+        )
+        deadline = outcome.interview.deadline
+        footer = context.days_left(deadline) if deadline else ""
+        parts = view.review_parts(reply.review, reply, footer)
+        for part in parts[:-1]:
+            await send(update, part)
+        await send(update, parts[-1], keyboard)
 
 
 async def send_report(update: Update, context: Context, interview: Interview) -> None:
     """The report as text messages, then as .docx and Markdown files."""
-    async with context.deps.reports:
-        flow = context.service.flow_of(interview)
-        day = interview.deadline or context.today()  # the meeting date when the user set one
-        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=day)
-        await send_long(update, say.REPORT_HEADER.format(zishu=doc.zishu), to_text(doc))
-        docx = io.BytesIO()
-        await asyncio.to_thread(to_docx, doc, docx)
-        name = report_name(flow, interview.state.answers)
-        chat = update.effective_chat
-        await chat.send_document(docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES)
-        await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
+    await send_report_to(update.effective_chat, context.deps, interview)
     await offer_submit(update, context, interview.id)
+
+
+async def send_report_to(chat: Chat, deps: Deps, interview: Interview) -> None:
+    """The report into one chat (also when the web page asks for it)."""
+    async with deps.reports:
+        flow = deps.service.flow_of(interview)
+        day = interview.deadline or deps.today()  # the meeting date when the user set one
+        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=day)
+        try:
+            await chat.send_message(say.REPORT_HEADER.format(zishu=doc.zishu), parse_mode=None)
+            for chunk in view.split_text(to_text(doc)):
+                await chat.send_message(chunk, parse_mode=None)
+            docx = io.BytesIO()
+            await asyncio.to_thread(to_docx, doc, docx)
+            name = report_name(flow, interview.state.answers)
+            await chat.send_document(
+                docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES
+            )
+            await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
+        except Forbidden:  # blocked mid-report: the user's choice, not a fault
+            log.info("chat %s blocked the bot", chat.id)
 
 
 async def offer_submit(update: Update, context: Context, interview_id: int) -> None:

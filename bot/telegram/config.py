@@ -53,6 +53,10 @@ class BotConfig:
     poll_timeout: int = 30
     # Seconds between reminder checks; 0 turns reminders off.
     remind_interval: int = 600
+    # The web page's public address (behind the user's reverse proxy); None: no page served.
+    web_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
     # None: long polling.
     webhook: WebhookConfig | None = None
 
@@ -94,7 +98,38 @@ def load_config(
     allowed = parse_allowed(
         allowed_users if allowed_users is not None else os.environ.get("BOT_ALLOWED_USERS")
     )
-    return BotConfig(token=token, db=db, api_base_url=base, allowed_users=allowed)
+    web_url, web_host, web_port = web_settings()
+    return BotConfig(
+        token=token,
+        db=db,
+        api_base_url=base,
+        allowed_users=allowed,
+        web_url=web_url,
+        web_host=web_host,
+        web_port=web_port,
+    )
+
+
+def web_settings() -> tuple[str | None, str, int]:
+    """BOT_WEB_URL, BOT_WEB_HOST and BOT_WEB_PORT, checked.
+
+    The page's address must be HTTPS (Telegram opens Mini Apps only over HTTPS), except on
+    this machine itself, for trying it out.
+    """
+    url = (os.environ.get("BOT_WEB_URL") or "").strip() or None
+    if url is not None:
+        local = re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?(/\S*)?$", url)
+        if not (re.match(r"^https://[^\s/?#]+(/[^\s?#]*)?$", url) or local):
+            raise ConfigError(
+                f"BOT_WEB_URL 应是网页的 https:// 地址（反向代理对外的地址），现在是 {url!r}"
+            )
+        if not url.endswith("/"):
+            url += "/"
+    host = (os.environ.get("BOT_WEB_HOST") or "127.0.0.1").strip()
+    port_text = (os.environ.get("BOT_WEB_PORT") or "8080").strip()
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"BOT_WEB_PORT 应是 1 到 65535 之间的端口号，现在是 {port_text!r}")
+    return url, host, int(port_text)
 
 
 def load_webhook(
@@ -123,3 +158,24 @@ def load_webhook(
     if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
         raise ConfigError(f"BOT_WEBHOOK_PORT 应为 1–65535 之间的端口号，而不是 {port_text!r}")
     return WebhookConfig(url, secret or secrets.token_urlsafe(32), listen, int(port_text))
+
+
+def one_server(config: BotConfig) -> None:
+    """The webhook and the page share one web server: its address is the webhook's, so a
+    different BOT_WEB_HOST/BOT_WEB_PORT set beside a webhook is a mistake to name."""
+    hook = config.webhook
+    explicit = os.environ.get("BOT_WEB_HOST") or os.environ.get("BOT_WEB_PORT")
+    if (
+        hook
+        and config.web_url
+        and explicit
+        and (config.web_host, config.web_port)
+        != (
+            hook.listen,
+            hook.port,
+        )
+    ):
+        raise ConfigError(
+            "网页和 webhook 由同一个网页服务提供：请只设置 BOT_WEBHOOK_LISTEN / BOT_WEBHOOK_PORT，"
+            "或让 BOT_WEB_HOST / BOT_WEB_PORT 与它们相同"
+        )

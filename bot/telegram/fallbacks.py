@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import Forbidden
 
 from bot.errors import StorageError
 from bot.telegram import texts as say
@@ -50,7 +51,10 @@ async def on_other(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log one line; tell the user their answers are safe."""
+    """Log one line; tell the user what is true about what they sent."""
+    if isinstance(context.error, Forbidden):  # the user blocked the bot: their choice, not a fault
+        log.info("chat blocked the bot: %s", context.error)
+        return
     log.error("error handling an update: %s: %s", type(context.error).__name__, context.error)
     # A failed write was rolled back: the user must not be told it was saved.
     text = say.NOT_SAVED if isinstance(context.error, StorageError) else say.ERROR

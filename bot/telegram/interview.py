@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
+from telegram.error import BadRequest
 
 from bot.core import callbacks, replies
-from bot.core.commands import parse_command
+from bot.core.commands import parse_command, typed_number
 from bot.core.state import Input
 from bot.storage import Interview
 from bot.telegram import lastyear, meetings, view
@@ -85,8 +86,9 @@ async def cmd_edit(update: Update, context: Context) -> None:
     if not choices:
         await send(update, say.NOTHING_TO_EDIT)
         return
-    buttons = view.engine_buttons(interview.id, interview.state.cursor, choices)
-    await send(update, say.EDIT_PICK, InlineKeyboardMarkup([[b] for b in buttons]))
+    await send(
+        update, say.EDIT_PICK, view.edit_keyboard(interview.id, interview.state.cursor, choices)
+    )
 
 
 async def cmd_status(update: Update, context: Context) -> None:
@@ -153,10 +155,31 @@ async def on_button(update: Update, context: Context) -> None:
         await apply(update, context, Input(kind, payload.step), interview)
     elif payload.step != interview.state.cursor:
         await stale(update, context)
+    elif kind == "page":
+        await _turn_page(update, context, interview, payload.value)
     elif kind in ("guide", "samples", "lastyear"):
         await _show_help(update, context, interview, kind)
     else:
         await apply(update, context, Input(kind, payload.value), interview)
+
+
+async def _turn_page(update: Update, context: Context, interview: Interview, value: str) -> None:
+    """Another page of /edit's list (e) or of the review's fix buttons (r), in place."""
+    flow = context.service.flow_of(interview)
+    page = typed_number(value[1:]) or 0
+    if value[:1] == "e":
+        choices = replies.edit_choices(flow, interview.state)
+        keyboard = view.edit_keyboard(interview.id, interview.state.cursor, choices, page)
+    else:
+        review = replies.show(flow, interview.state).review
+        if review is None:
+            await stale(update, context)
+            return
+        keyboard = view.review_keyboard(interview.id, review, interview.finished, page=page)
+    try:
+        await update.callback_query.edit_message_reply_markup(keyboard)
+    except BadRequest:  # the message is gone or too old to edit: send the page anew
+        await send(update, say.EDIT_PICK if value[:1] == "e" else say.MORE_FIXES, keyboard)
 
 
 async def _show_help(update: Update, context: Context, interview: Interview, kind: str) -> None:

@@ -39,12 +39,18 @@ async def cmd_list(update: Update, context: Context) -> None:
         await send(update, say.LIST_EMPTY, view.flow_keyboard(service.flows))
         return
     active = service.active(owner_of(update))
+    shown = [i for i in interviews if i.flow_id in service.flows]
     buttons = [
         view.button(_label(context, i, active), callbacks.Payload(i.id, "", "r"))
-        for i in interviews
-        if i.flow_id in service.flows
+        for i in shown[: view.PAGE_ROWS]
     ]
-    await send(update, say.LIST_HEADER, InlineKeyboardMarkup([[b] for b in buttons]))
+    await send(update, say.LIST_HEADER + _more(shown), InlineKeyboardMarkup([[b] for b in buttons]))
+
+
+def _more(shown: list[Interview]) -> str:
+    """A keyboard holds at most a page of interviews, the most recent; say how many more."""
+    left = len(shown) - view.PAGE_ROWS
+    return say.LIST_MORE.format(n=left) if left > 0 else ""
 
 
 def _label(context: Context, interview: Interview, active: Interview | None) -> str:
@@ -62,12 +68,12 @@ async def cmd_delete(update: Update, context: Context) -> None:
         await send(update, say.LIST_EMPTY)
         return
     active = service.active(owner_of(update))
+    shown = [i for i in interviews if i.flow_id in service.flows]
     buttons = [
         [view.button(_label(context, i, active), callbacks.Payload(i.id, "", "x"))]
-        for i in interviews
-        if i.flow_id in service.flows
+        for i in shown[: view.PAGE_ROWS]
     ]
-    await send(update, say.DELETE_PICK, InlineKeyboardMarkup(buttons))
+    await send(update, say.DELETE_PICK + _more(shown), InlineKeyboardMarkup(buttons))
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -127,6 +133,9 @@ async def cmd_preview(update: Update, context: Context) -> None:
         build_document, flow, interview.state.answers, date=context.today()
     )
     await send_long(update, say.PREVIEW_HEADER.format(zishu=doc.zishu), to_text(doc))
+    page = view.with_web_app(None, context.config.web_url, interview.id)
+    if page is not None:
+        await send(update, say.WEB_PREVIEW, page)
 
 
 async def cmd_report(update: Update, context: Context) -> None:

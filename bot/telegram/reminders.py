@@ -38,9 +38,15 @@ async def cmd_deadline(update: Update, context: Context) -> None:
     elif arg in ("取消", "无", "off", "清除"):
         storage.set_deadline(interview.id, owner, None)
         await send(update, say.DEADLINE_CLEARED)
-    elif (date := reminders.parse_deadline(arg, context.today())) is None:
-        await send(update, say.DEADLINE_BAD.format(text=arg), parse_mode=None)
+    elif (found := reminders.read_deadline(arg, context.today()))[0] is None:
+        why = {
+            reminders.NO_SUCH_DATE: say.DEADLINE_NO_SUCH_DATE,
+            reminders.PASSED: say.DEADLINE_PASSED_BAD,
+            reminders.NOT_SOON: say.DEADLINE_NOT_SOON,
+        }.get(found[1], say.DEADLINE_BAD)
+        await send(update, why.format(text=view.clip(arg, 40)), parse_mode=None)
     else:
+        date = found[0]
         storage.set_deadline(interview.id, owner, date)
         await send(update, say.DEADLINE_SET + context.days_left(date), parse_mode=None)
 

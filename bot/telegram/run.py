@@ -4,11 +4,14 @@ on a signal."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from typing import TextIO
 
 from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, TelegramError
@@ -23,9 +26,12 @@ from bot.telegram.config import BotConfig, WebhookConfig
 from bot.telegram.inbox import Inbox
 
 log = logging.getLogger("duizhao.bot")
-# Runs the web server with the webhook endpoint, handing each update to the callable, while
-# the context is open (bot.web, wired by the command line).
-WebServer = Callable[[Callable[[dict], Awaitable[None]]], AbstractAsyncContextManager[None]]
+# Runs the bot's web server while the context is open (bot.web, wired by the command line):
+# the webhook endpoint handing each update to the callable (None when polling), and the web
+# page, which reaches the service and the chat through the Application.
+WebServer = Callable[
+    [Callable[[dict], Awaitable[None]] | None, Application], AbstractAsyncContextManager[None]
+]
 
 
 class WebhookRefused(DuizhaoError):
@@ -49,9 +55,32 @@ class RedactToken(logging.Filter):
         return True
 
 
+class JournalFormatter(logging.Formatter):
+    """For stderr read by journald: no time (the journal stamps each line) and the syslog
+    priority as a `<N>` prefix, which journald turns into the entry's priority."""
+
+    PRIORITY = {"DEBUG": 7, "INFO": 6, "WARNING": 4, "ERROR": 3, "CRITICAL": 2}
+
+    def format(self, record: logging.LogRecord) -> str:
+        priority = self.PRIORITY.get(record.levelname, 6)
+        return f"<{priority}>{record.name}: {super().format(record)}"
+
+
+def to_journal(stream: TextIO) -> bool:
+    """True when `stream` is the journal: systemd names it in JOURNAL_STREAM (device:inode)."""
+    try:
+        stat = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return os.environ.get("JOURNAL_STREAM") == f"{stat.st_dev}:{stat.st_ino}"
+
+
 def configure_logging(token: str, *secrets: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if to_journal(sys.stderr):
+        handler.setFormatter(JournalFormatter("%(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactToken(token, *secrets))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     # httpx logs every request URL, and Telegram's URLs contain the token.
@@ -96,8 +125,11 @@ async def _serve(
             if config.webhook is None or web is None:
                 # A webhook left set (a webhook run that was killed) would refuse getUpdates.
                 await app.bot.delete_webhook(drop_pending_updates=False)
-                log.info("started as @%s (long polling), database %s", app.bot.username, config.db)
-                await inbox.run(stop)
+                async with web(None, app) if web else contextlib.nullcontext():
+                    log.info(
+                        "started as @%s (long polling), database %s", app.bot.username, config.db
+                    )
+                    await inbox.run(stop)
             else:
                 await _serve_webhook(app, storage, inbox, config.webhook, web, stop)
         finally:
@@ -116,7 +148,7 @@ async def _serve_webhook(
     """Listen, hand out the leftovers, then ask Telegram to send; on stop, ask it to stop
     sending first, let the requests under way be stored, then let the handlers finish."""
     await asyncio.to_thread(storage.inbox_forget_seen)
-    async with web(inbox.receive):
+    async with web(inbox.receive, app):
         await inbox.resume()
         try:
             await app.bot.set_webhook(

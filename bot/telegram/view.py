@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.core import callbacks, texts
 from bot.core.model import Flow
 from bot.core.replies import Button, Prompt, Reply, Review
 
 MAX_TEXT = 4096
+# Telegram rejects a keyboard of more than 100 buttons or 8 a row, and one whose markup is
+# too long (about 10 KB); lists longer than a page get 上一页/下一页 buttons.
+PAGE_ROWS = 20
+PAGE_FIXES = 30
 # Short labels fit three to a row on a phone; longer ones get a row each.
 SHORT_LABEL = 6
 
@@ -32,6 +36,7 @@ ACTION_CODES = {
     "guide": "h",
     "samples": "p",
     "lastyear": "l",
+    "page": "g",
 }
 COMMANDS_BY_CODE = {code: kind for kind, code in ACTION_CODES.items()}
 
@@ -73,16 +78,16 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
         if prompt.section_intro:
             parts.append(f"<i>{escape(prompt.section_intro)}</i>")
     body = [escape(prompt.progress)]
-    if prompt.problems:
+    if prompt.problems and (with_section or first_item(prompt)):
         body.append(escape(problems_block(prompt.problems)))
     body.append(f"<b>{escape(prompt.text)}</b>")
     if prompt.hint:
         body.append(f"<i>提示：{escape(prompt.hint)}</i>")
     if prompt.current is not None:
-        body.append(f"当前答案：{escape(_clip(prompt.current, 1500))}")
+        body.append(f"当前答案：{escape(clip(prompt.current, 1500))}")
     if prompt.kind == "long_text":
         if prompt.draft_chars and not reply.notice:
-            draft = escape(_clip(prompt.draft_text, 1500))
+            draft = escape(clip(prompt.draft_text, 1500))
             body.append(f"已收到的草稿（{prompt.draft_chars} 字）：\n{draft}")
             body.append("（接着发送的内容会接在草稿后面；点“完成”按草稿保存）")
         elif not prompt.draft_chars:
@@ -90,7 +95,13 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
     if prompt.kind == "multi":
         body.append("（可多选，选好后点“完成”）")
     parts.append("\n".join(body))
-    return _fit("\n\n".join(parts))
+    return fit_html("\n\n".join(parts))
+
+
+def first_item(prompt: Prompt) -> bool:
+    """The list of problems is shown once a part: at its first item (and on entering or
+    resuming the part), not again above every later cause or measure."""
+    return "[0]." in prompt.step or prompt.kind == "more"
 
 
 def problems_block(problems: tuple[str, ...]) -> str:
@@ -127,24 +138,29 @@ def after_input_buttons(interview_id: int, step: str, reply: Reply) -> list[Inli
     return buttons
 
 
-def review_text(review: Review, reply: Reply) -> str:
-    parts = []
+def review_parts(review: Review, reply: Reply, footer: str = "") -> list[str]:
+    """The review as messages within Telegram's limit: the whole of it, in parts if long."""
+    head = []
     if reply.error:
-        parts.append(f"⚠️ {escape(reply.error)}")
+        head.append(f"⚠️ {escape(reply.error)}")
     elif reply.notice:
-        parts.append(escape(reply.notice))
-    parts.append(escape(review.text))
-    return _fit("\n\n".join(parts))
+        head.append(escape(reply.notice))
+    body = "\n\n".join([*head, escape(review.text), *([escape(footer)] if footer else [])])
+    return split_text(body)
 
 
 def review_keyboard(
-    interview_id: int, review: Review, finished: bool, reply: Reply | None = None
+    interview_id: int,
+    review: Review,
+    finished: bool,
+    reply: Reply | None = None,
+    page: int = 0,
 ) -> InlineKeyboardMarkup:
     generate = engine_buttons(interview_id, "review", review.options)
     if reply is not None:
         generate += after_input_buttons(interview_id, "review", reply)
     edits = [
-        button(f"修改：{_clip(s.title, 18)}", callbacks.Payload(interview_id, s.first_step, "e"))
+        button(f"修改：{clip(s.title, 18)}", callbacks.Payload(interview_id, s.first_step, "e"))
         for s in review.sections
         if s.first_step
     ]
@@ -153,7 +169,60 @@ def review_keyboard(
         for n, f in zip(review.numbers, review.findings, strict=True)
         if f.step
     ]
-    return InlineKeyboardMarkup([[b] for b in generate] + rows(fixes) + [[b] for b in edits])
+    shown, nav = _page(fixes, page, PAGE_FIXES, interview_id, "review", "r")
+    settings = [
+        button(clip(b.label, 16), callbacks.Payload(interview_id, b.value, "e"))
+        for b in review.settings
+    ]
+    pairs = [settings[i : i + 2] for i in range(0, len(settings), 2)]
+    return InlineKeyboardMarkup(
+        [[b] for b in generate] + rows(shown) + nav + [[b] for b in edits] + pairs
+    )
+
+
+def edit_keyboard(
+    interview_id: int, step: str, choices: tuple[Button, ...], page: int = 0
+) -> InlineKeyboardMarkup:
+    """/edit's list of answered questions (or sections), a page at a time."""
+    buttons = engine_buttons(interview_id, step, choices)
+    shown, nav = _page(buttons, page, PAGE_ROWS, interview_id, step, "e")
+    return InlineKeyboardMarkup([[b] for b in shown] + nav)
+
+
+def _page(
+    buttons: list[InlineKeyboardButton],
+    page: int,
+    size: int,
+    interview_id: int,
+    step: str,
+    what: str,
+) -> tuple[list[InlineKeyboardButton], list[list[InlineKeyboardButton]]]:
+    """One page of `buttons`, and the row that turns pages (none if one page holds all)."""
+    pages = max((len(buttons) + size - 1) // size, 1)
+    page = min(max(page, 0), pages - 1)
+    nav = []
+    if page > 0:
+        nav.append(
+            button("◀ 上一页", callbacks.Payload(interview_id, step, "g", f"{what}{page - 1}"))
+        )
+    if page < pages - 1:
+        nav.append(
+            button("下一页 ▶", callbacks.Payload(interview_id, step, "g", f"{what}{page + 1}"))
+        )
+    return buttons[page * size : (page + 1) * size], [nav] if nav else []
+
+
+def with_web_app(
+    keyboard: InlineKeyboardMarkup | None, web_url: str | None, interview_id: int
+) -> InlineKeyboardMarkup | None:
+    """The keyboard with a last row that opens the page as a Mini App, when one is served."""
+    if not web_url:
+        return keyboard
+    page = InlineKeyboardButton(
+        "在网页中查看和修改", web_app=WebAppInfo(f"{web_url}?interview={interview_id}")
+    )
+    rows_ = list(keyboard.inline_keyboard) if keyboard else []
+    return InlineKeyboardMarkup([*rows_, [page]])
 
 
 def samples_message(interview_id: int, prompt: Prompt) -> tuple[str, InlineKeyboardMarkup]:
@@ -166,7 +235,7 @@ def samples_message(interview_id: int, prompt: Prompt) -> tuple[str, InlineKeybo
         button(f"用第{i}条", callbacks.Payload(interview_id, prompt.step, "u", str(i)))
         for i in range(1, len(prompt.samples) + 1)
     ]
-    return _fit("\n".join(lines)), InlineKeyboardMarkup(rows(buttons))
+    return fit_html("\n".join(lines)), InlineKeyboardMarkup(rows(buttons))
 
 
 def flow_keyboard(flows: dict[str, Flow]) -> InlineKeyboardMarkup:
@@ -197,7 +266,8 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [c for c in chunks if c.strip()]
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """User text quoted in a reply, cut to `limit` characters."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -208,7 +278,7 @@ def clip_html(html: str) -> str:
     return html[: html.rfind("\n", 0, MAX_TEXT - 2)] + "\n…"
 
 
-def _fit(html: str) -> str:
+def fit_html(html: str) -> str:
     # Prompts are short; a current answer is clipped above, so this only guards the limit.
     # Telegram counts the text as shown: tags count nothing, "&amp;" one character.
     if len(unescape(re.sub(r"<[^>]*>", "", html))) <= MAX_TEXT:

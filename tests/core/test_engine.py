@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import engine, replies, steps
+from bot.core import engine, replies, steps, texts
 from bot.core.state import Input, State
 
 T = Input.text
@@ -106,13 +106,13 @@ CASES = [
         [T("第一段"), cmd("append", "good"), T("第二段")],
         "problems[0].summary",
         "",
-        {"good": "第一段\n第二段"},
+        {"good": "第一段，第二段"},
     ),
     (
         "补充 that goes over the limit is refused and the answer stays",
         [T("好" * 30), cmd("append", "good"), T("好" * 30)],
         "good",
-        "内容太长：现在 60 字，最多 50 字。",
+        "内容太长：现在 61 字，最多 50 字。",
         {"good": "好" * 30},
     ),
     *(
@@ -157,7 +157,7 @@ CASES = [
         "a long answer's pieces count together against the character cap",
         [T("好" + "," * 150), cmd("append", "good"), T("好" + "," * 150)],
         "good",
-        "内容太长：现在 303 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
+        "内容太长：现在 302 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
         {},
     ),
     (
@@ -583,6 +583,29 @@ def test_one_step_walks_the_flow_once_before_and_once_after_the_answer(small_flo
         assert len(walked) <= 2, f"{inp}: {len(walked)} walks"
 
 
+def test_revise_replaces_an_answer_in_place_with_the_chats_checks(small_flow):
+    state, _ = play(small_flow, [i for i, _ in THROUGH])
+    assert state.cursor == "review"
+    new, error = engine.revise(small_flow, state, "problems[0].summary", " 学习不深入 ")
+    assert not error and new.cursor == "review"
+    assert new.answers["problems"][0]["summary"] == "学习不深入"
+    for text, expected in (("学" * 11, "最多"), ("学", "至少"), ("  ", "必须回答")):
+        same, error = engine.revise(small_flow, state, "problems[0].summary", text)
+        assert expected in error and same.answers == state.answers
+    # An optional answer emptied is skipped; a question not reached cannot be revised.
+    new, error = engine.revise(small_flow, state, "problems[0].case", "")
+    assert not error and new.answers["problems"][0]["case"] is None
+    assert engine.revise(small_flow, state, "more", "x")[1] == texts.ERR_CANNOT_EDIT
+    # A choice takes an option; yes/no takes yes or no, and what it opens is asked next.
+    new, error = engine.revise(small_flow, state, "area", "工作")
+    assert not error and new.answers["area"] == "工作" and new.cursor == "review"
+    assert engine.revise(small_flow, state, "area", "别的")[1] == texts.ERR_NOT_OPTION.format(
+        text="别的"
+    )
+    new, error = engine.revise(small_flow, state, "has_more", "yes")
+    assert not error and new.answers["has_more"] is True and new.cursor == "more"
+
+
 def test_a_finding_opens_its_question_takes_one_answer_and_returns_with_stable_numbers():
     from bot.core.loader import parse_flow
 
@@ -627,6 +650,7 @@ sections:
     assert [(n, f.id) for n, f in zip(review.numbers, review.findings, strict=True)] == [
         (1, "vague:problems[0]")
     ]
+    assert "（已改好 1 条意见，其余意见的序号不变。）" in review.text
     # The first keeps its number when it is the only one left; a new one takes the next.
     state, shown = play(flow, [cmd("edit", "problems[+]"), T("作风不实"), cmd("skip")], state)
     review = shown[-1].review
@@ -795,6 +819,11 @@ def test_every_core_and_flow_text_has_console_wording(flows):
     for text in core + flow_texts:
         worded = texts.for_console(text)
         assert "点“" not in worded and "按钮" not in worded, worded
+
+
+def test_好了_at_add_another_finishes_the_part(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), T("好了")])
+    assert state.cursor == "area" and len(state.answers["problems"]) == 1
 
 
 def _at_style_choice(question_id: str):

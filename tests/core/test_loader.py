@@ -181,3 +181,41 @@ def test_load_flow_names_an_unreadable_file(tmp_path):
 def test_shipped_flows_load(path):
     flow = load_flow(path)
     assert flow.sections and flow.template
+
+
+@pytest.mark.parametrize(
+    "condition, what",
+    [
+        ("has_more and 'x'*10**9", "arithmetic (*)"),
+        ("has_more and lipsum(10**6)", "a function call"),
+        ("has_more and [1]*10**9", "arithmetic (*)"),
+        ("has_more and range(10**9)|length", "a function call"),
+        ("has_more and has_more.__class__", "attributes other than item.<question id>"),
+        ("has_more and ('a' ~ 'b')", "joining text (~)"),
+        ("has_more and has_more is defined", "an `is` test"),
+        ("has_more and has_more|join(',')", "the filter 'join'"),
+    ],
+)
+def test_conditions_outside_the_small_language_are_refused_at_load(condition, what):
+    faults = faults_of(SMALL_FLOW.replace("when: has_more\n", f'when: "{condition}"\n'))
+    assert len(faults) == 1
+    assert faults[0].startswith(
+        f"bad.yaml: sections[1].questions.more.when: condition {condition!r} is refused: "
+    )
+    assert what in faults[0]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "has_more",
+        "not has_more",
+        "has_more == true and area != '学习'",
+        "area in ['学习', '工作'] or 'a' in tags",
+        "tags|length >= 2 and has_more",
+        "-1 < tags|length and has_more",
+    ],
+)
+def test_the_small_language_is_enough_for_real_conditions(condition):
+    flow = parse_flow(SMALL_FLOW.replace("when: has_more\n", f'when: "{condition}"\n'))
+    assert flow.question("more").when == condition

@@ -219,3 +219,17 @@ def test_the_issues_xinfang_measure_answers_the_xinfang_problem():
     assert not any("第2条措施" in m and "看不出" in m for m in messages)
     assert not any("还没有对应的整改措施" in m for m in messages)
     assert any("第6条措施（永葆共产党人政治本色）看不出针对哪个问题" in m for m in messages)
+
+
+def test_a_sentence_repeated_many_times_is_one_finding_with_its_true_count():
+    same = "对上级部署的理解还不够深刻。"
+    problems = [
+        {"summary": f"问题{i}", "detail": same + f"第{i}件事没有办好。", "case": same}
+        for i in range(5)
+    ]
+    findings = [
+        f for f in quality.check(FLOW, {**GOOD, "t1_problems": problems}) if f.kind == "duplicate"
+    ]
+    assert len(findings) == 1
+    assert findings[0].message == "这句话出现了 10 次：“对上级部署的理解还不够深刻”"
+    assert findings[0].step == "t1_problems[0].case"

@@ -92,3 +92,14 @@ TODAY = dt.date(2026, 11, 23)
 )
 def test_parse_deadline(text, expected):
     assert parse_deadline(text, TODAY) == expected
+
+
+def test_a_leap_day_after_it_has_passed_and_dates_that_do_not_exist():
+    from bot.core.reminders import NO_SUCH_DATE, NOT_SOON, PASSED, read_deadline
+
+    after_leap_day = dt.date(2024, 3, 1)
+    assert read_deadline("2月29日", after_leap_day) == (None, NOT_SOON)
+    assert read_deadline("2月29日", dt.date(2027, 3, 1)) == (dt.date(2028, 2, 29), "")
+    assert read_deadline("2月30日", after_leap_day) == (None, NO_SUCH_DATE)
+    assert read_deadline("2024-02-30", after_leap_day) == (None, NO_SUCH_DATE)
+    assert read_deadline("2024-02-28", after_leap_day) == (None, PASSED)

@@ -32,6 +32,7 @@ import json
 import re
 import select
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
+MAX_BUTTONS, MAX_ROW, MAX_MARKUP = 100, 8, 10 * 1024
 MAX_DOCUMENT = 50 * 1024 * 1024
 
 # Parameters that arrive as strings in form bodies but carry JSON, integers or booleans.
@@ -305,6 +307,13 @@ def _inline_keyboard(markup: Any) -> dict | None:
             isinstance(data, str) and 1 <= len(data.encode()) <= MAX_CALLBACK_DATA
         ):
             raise _bad("BUTTON_DATA_INVALID")
+    # Telegram's limits on one keyboard: 100 buttons, 8 a row, and about 10 KB of markup.
+    if (
+        sum(len(row) for row in rows) > MAX_BUTTONS
+        or any(len(row) > MAX_ROW for row in rows)
+        or len(json.dumps(markup, ensure_ascii=False).encode()) > MAX_MARKUP
+    ):
+        raise _bad("reply markup is too long")
     # An empty inline keyboard is how a bot removes the keyboard of a message.
     return {"inline_keyboard": rows} if any(rows) else None
 
@@ -456,6 +465,11 @@ class _Server(ThreadingHTTPServer):
     block_on_close = True
     api: FakeBotAPI
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A killed bot resets its connections; anything else is reported as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionResetError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
@@ -571,12 +585,15 @@ class FakeBotAPI:
         self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        # A set webhook: {"url", "secret_token"}; while set, updates are POSTed to it one at a
-        # time, oldest first, and getUpdates is refused as Telegram refuses it.
+        # A set webhook: {"url", "secret_token"}; while set, updates are POSTed to it over up
+        # to max_connections connections (one chat's one at a time, in order), and getUpdates
+        # is refused as Telegram refuses it.
         self._webhook: dict[str, str] | None = None
         self._delivered: dict[int, dict] = {}  # update_id -> update, once the bot answered 200
         self.deliveries: list[tuple[int, int | str]] = []  # (update_id, HTTP status or error)
-        self._deliverer: threading.Thread | None = None
+        self._deliverers: list[threading.Thread] = []
+        self._delivering: set[object] = set()  # chats with an update being posted
+        self._retry_at: dict[int, float] = {}  # update_id -> when a failed post is tried again
         self._held: set[str] = set()  # methods whose calls wait (see hold)
         self._methods: dict[str, tuple[str, Callable[[dict, dict], Any]]] = {
             name.lower(): (name, handler)
@@ -610,8 +627,6 @@ class FakeBotAPI:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="FakeBotAPI"
         )
         self._thread.start()
-        self._deliverer = threading.Thread(target=self._deliver, name="FakeBotAPI-webhook")
-        self._deliverer.start()
         return self
 
     def stop(self) -> None:
@@ -630,9 +645,10 @@ class FakeBotAPI:
                 pass
         self._server.server_close()  # joins the handler threads
         self._thread.join()
-        if self._deliverer is not None:
-            self._deliverer.join()
-        self._server = self._thread = self._deliverer = None
+        for deliverer in self._deliverers:
+            deliverer.join()
+        self._deliverers.clear()
+        self._server = self._thread = None
 
     def __enter__(self) -> FakeBotAPI:
         return self.start()
@@ -1122,6 +1138,13 @@ class FakeBotAPI:
             self._allowed_updates = set(params["allowed_updates"])
         self._webhook = {"url": url, "secret_token": secret}
         self._poll_id += 1  # a long poll under way ends with a conflict
+        connections = min(max(int(params.get("max_connections") or 40), 1), 100)
+        while len(self._deliverers) < connections:
+            deliverer = threading.Thread(
+                target=self._deliver, name=f"FakeBotAPI-webhook-{len(self._deliverers)}"
+            )
+            self._deliverers.append(deliverer)
+            deliverer.start()
         self._cond.notify_all()
         return True
 
@@ -1133,27 +1156,47 @@ class FakeBotAPI:
         }
 
     def _deliver(self) -> None:
-        """While a webhook is set, POST the oldest update until the bot answers 200, then the
-        next; a failure (refused, timed out, not 200) is retried after a moment."""
+        """One webhook connection: while a webhook is set, POST the oldest update of a chat
+        no other connection is posting to, until the bot answers 200; a failure (refused,
+        timed out, not 200) is tried again after a moment, the chat's later updates waiting."""
         connection: http.client.HTTPConnection | None = None
         while True:
             with self._cond:
-                while not self._closing and not (self._webhook and self._updates):
+                update = None
+                while not self._closing and (update := self._next_delivery()) is None:
                     self._cond.wait(0.5)
-                if self._closing:
+                if self._closing or update is None:
                     break
-                hook, update = dict(self._webhook), self._updates[0]
+                chat = _update_chat(update)
+                self._delivering.add(chat)
+                hook = dict(self._webhook or {})
             status, connection = _post_update(connection, hook, update)
             with self._cond:
+                self._delivering.discard(chat)
                 self.deliveries.append((update["update_id"], status))
                 if status == 200:
                     self._delivered[update["update_id"]] = update
+                    self._retry_at.pop(update["update_id"], None)
                     self._updates = [u for u in self._updates if u is not update]
+                else:
+                    self._retry_at[update["update_id"]] = time.monotonic() + 0.1
                 self._cond.notify_all()
-            if status != 200:
-                time.sleep(0.1)
         if connection is not None:
             connection.close()
+
+    def _next_delivery(self) -> dict | None:
+        """The oldest update whose chat has nothing earlier pending or being posted."""
+        if not self._webhook:
+            return None
+        now, passed = time.monotonic(), set()
+        for update in self._updates:
+            chat = _update_chat(update)
+            if chat in passed:
+                continue
+            passed.add(chat)
+            if chat not in self._delivering and self._retry_at.get(update["update_id"], 0) <= now:
+                return update
+        return None
 
     def _set_my_commands(self, params: dict, files: dict) -> bool:
         commands = params.get("commands")
@@ -1177,6 +1220,18 @@ class FakeBotAPI:
             _commands_key(params.get("scope"), params.get("language_code") or ""), None
         )
         return True
+
+
+def _update_chat(update: dict) -> object:
+    """The chat an update belongs to (its own id when it has none)."""
+    for value in update.values():
+        if isinstance(value, dict):
+            chat = value.get("chat") or (value.get("message") or {}).get("chat")
+            if chat:
+                return chat["id"]
+            if "from" in value:
+                return ("user", value["from"]["id"])
+    return ("update", update.get("update_id"))
 
 
 def _post_update(

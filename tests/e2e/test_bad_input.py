@@ -163,8 +163,6 @@ def to_more(w: World) -> BotMessage:
     """At the repeat's add-another step, one item written."""
     to_detail(w)
     w.user.send("学习多是跟着会议安排走，联系实际思考不够深入")
-    w.user.wait_reply()
-    w.user.click(texts.ACTION_DONE)
     w.user.wait_for(lambda m: "实例" in (m.text or "") or "例子" in (m.text or ""))
     w.user.click(texts.ACTION_SKIP)
     return w.user.wait_for(lambda m: any("再加" in b for row in m.buttons for b in row))
@@ -254,19 +252,21 @@ def refused(text: str, *needles: str) -> Callable[[World], None]:
     return act
 
 
-def drafted(text: str) -> Callable[[World], None]:
-    """A valid piece of a long answer: acknowledged and kept exactly (stripped)."""
+def saved(text: str) -> Callable[[World], None]:
+    """A valid long answer in one message: saved at once, exactly (stripped)."""
 
     def act(w: World) -> None:
         w.user.send(text)
-        w.user.wait_for(says("已收到"))
+        w.user.wait_for(says("已保存"))
 
     return act
 
 
-def draft_is(*pieces: str) -> Callable[[World], None]:
+def saved_is(text: str) -> Callable[[World], None]:
     def check(w: World) -> None:
-        assert w.stored()["drafts"] == {FIRST: list(pieces)}
+        stored_ = w.stored()
+        assert stored_["answers"][FIRST] == text.strip()
+        assert stored_["cursor"] == SUMMARY and stored_["drafts"] == {}
 
     return check
 
@@ -276,8 +276,6 @@ def answered_then_shown(text: str) -> Callable[[World], None]:
 
     def act(w: World) -> None:
         w.user.send(text)
-        w.user.wait_for(says("已收到"))
-        w.user.click(texts.ACTION_DONE)
         w.user.wait_for(says("【第1个问题】"))
         w.user.click(texts.ACTION_BACK)
         shown = w.user.wait_for(says("当前答案："))
@@ -291,8 +289,6 @@ def previewed(text: str, shown: str) -> Callable[[World], None]:
 
     def act(w: World) -> None:
         w.user.send(text)
-        w.user.wait_for(says("已收到"))
-        w.user.click(texts.ACTION_DONE)
         w.user.wait_for(says("【第1个问题】"))
         w.user.send("/preview")
         w.user.wait_for(says(shown))  # printed as typed, not evaluated
@@ -331,7 +327,7 @@ def unreadable(w: World) -> None:
     poll = {"id": "2", "question": "？", "options": [{"text": "甲", "voter_count": 0}]}
     w.user._message({"poll": {**poll, "total_voter_count": 0, "is_closed": False}})
     w.user.send("/status")
-    w.user.wait_for(says("各部分进度"))
+    w.user.wait_for(says("总进度"))
 
 
 def forged(data: Callable[[World], str], *needles: str) -> Callable[[World], None]:
@@ -389,9 +385,9 @@ def silent(act: Callable[[World], object], chat: Callable[[World], int]) -> Call
 def edited_into(text: str) -> Callable[[World], None]:
     def act(w: World) -> None:
         message_id = w.user.send("随便写的一句话")
-        w.user.wait_for(says("已收到"))
+        w.user.wait_for(says("已保存"))
         w.api.wait_idle()
-        # The draft above is the setup; only the edit must change nothing.
+        # The answer above is the setup; only the edit must change nothing.
         w.before = state(w.db)
         w.user.edit(message_id, text)
         assert "/edit" in w.user.wait_reply().text
@@ -418,6 +414,21 @@ def finished_button(w: World) -> None:
     assert len(w.user.documents) == documents
 
 
+def blocked_mid_report(w: World) -> None:
+    """The user blocks the bot while the report is being sent: an INFO line, not an ERROR."""
+    _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
+    storage = Storage(w.db)
+    storage.create(f"tg:{w.user.id}", FLOW, engine.adopt(FLOW, data.answers))
+    storage.close()
+    w.user.send("/resume")
+    w.user.wait_for(says("全部问题已答完"))
+    w.api.wait_idle()
+    w.before = state(w.db)
+    w.api.fail_next("sendDocument", code=403, description="Forbidden: bot was blocked by the user")
+    w.user.send("/report")
+    w.user.wait_for(says("报告全文"), timeout=30)
+
+
 def deleted_button(w: World) -> None:
     question = w.user.last
     w.user.send("/delete")
@@ -439,7 +450,7 @@ def another_users_button(w: World) -> None:
     question = start_flow(w, victim)
     w.api.wait_idle()
     w.before = state(w.db)
-    for label in (texts.ACTION_SKIP, texts.ACTION_DONE):
+    for label in (texts.ACTION_SKIP, texts.ACTION_GUIDE):
         w.user.click_data(button_data(question, label), w.user.last.message_id)
         w.user.wait_for(says(say.STALE))
     victim_id = stored(w.db, victim.id)["id"]
@@ -449,12 +460,24 @@ def another_users_button(w: World) -> None:
 
 
 def burst(w: World) -> None:
+    """Fifty messages within one second: each answers the question it arrives at, in order
+    (a long answer under its minimum waits for the next), and each gets its one reply."""
+    before = len(w.user.messages)
     for i in range(1, 51):
-        w.user.send(f"第{i}段")
-        time.sleep(0.02)  # fifty messages within one second
-    w.user.wait_for(says("已收到"))
+        w.user.send(f"第{i}段内容")
+        time.sleep(0.02)
+    w.user.wait_for(says("已保存", "已收到"))
     w.api.wait_idle(timeout=30)
-    assert sum(1 for m in w.user.messages if "已收到" in (m.text or "")) == 50
+    replies = w.user.messages[before:]
+    assert len(replies) == 50
+    assert all("已保存" in m.text or "已收到" in m.text for m in replies)
+
+
+def every_burst_message_kept(w: World) -> None:
+    stored_ = json.dumps(w.stored()["answers"], ensure_ascii=False)
+    stored_ += json.dumps(w.stored()["drafts"], ensure_ascii=False)
+    positions = [stored_.index(f"第{i}段内容") for i in range(1, 51)]
+    assert positions == sorted(positions)
 
 
 def group_text(w: World) -> None:
@@ -497,16 +520,16 @@ CASES = [
     Case("control-chars-only", refused("\x00\x01\x07\x1b\x7f", texts.ERR_EMPTY)),
     Case("5000-chars", refused("学" * 5000, "内容太长：现在 5000 字")),
     Case("50000-chars", refused("习" * 50_000, "内容太长：现在 50000 字")),
-    Case("only-emoji", drafted("😀🎉👍🇨🇳"), check=draft_is("😀🎉👍🇨🇳")),
+    Case("only-emoji", saved("😀🎉👍🇨🇳"), check=saved_is("😀🎉👍🇨🇳")),
     Case(
         "control-and-zero-width-in-text",
-        drafted("学习\x00不够\u200b深入\x1b[31m"),
-        check=draft_is("学习\x00不够\u200b深入\x1b[31m"),
+        saved("学习\x00不够\u200b深入\x1b[31m"),
+        check=saved_is("学习\x00不够\u200b深入\x1b[31m"),
     ),
     Case(
         "right-to-left",
-        drafted("\u202eمرحبا بالعالم\u202c עברית 学习"),
-        check=draft_is("\u202eمرحبا بالعالم\u202c עברית 学习"),
+        saved("\u202eمرحبا بالعالم\u202c עברית 学习"),
+        check=saved_is("\u202eمرحبا بالعالم\u202c עברית 学习"),
     ),
     Case(
         "html-metacharacters",
@@ -539,15 +562,17 @@ CASES = [
     ),
     Case(
         "sql-looking",
-        drafted("'); DROP TABLE answers; -- \" OR 1=1; SELECT * FROM interviews"),
-        check=draft_is("'); DROP TABLE answers; -- \" OR 1=1; SELECT * FROM interviews"),
+        saved("'); DROP TABLE answers; -- \" OR 1=1; SELECT * FROM interviews"),
+        check=saved_is("'); DROP TABLE answers; -- \" OR 1=1; SELECT * FROM interviews"),
     ),
-    Case("command-with-unneeded-args", command("/status 多余的参数", "各部分进度")),
+    Case("command-with-unneeded-args", command("/status 多余的参数", "总进度")),
     Case("cancel-with-args", command("/cancel 3", say.NO_ARGS.format(name="cancel"))),
     Case("unknown-command", command("/foo", say.UNKNOWN_COMMAND)),
     Case("unknown-command-with-args", command("/foo_bar@duizhao_test_bot x", say.UNKNOWN_COMMAND)),
     Case("cancel-with-nothing-to-cancel", command("/cancel", texts.ERR_NOTHING_TO_CANCEL)),
-    Case("status-in-a-repeat", command("/status", "各部分进度"), setup=to_detail),
+    Case("deadline-no-such-date", command("/deadline 2月30日", "日历上没有“2月30日”这一天")),
+    Case("deadline-long-argument", command("/deadline " + "十" * 4000, "不是日期")),
+    Case("status-in-a-repeat", command("/status", "总进度"), setup=to_detail),
     Case("preview-in-a-repeat", command("/preview", "草稿预览"), setup=to_detail),
     Case("edit-in-a-repeat", command("/edit", say.EDIT_PICK), setup=to_detail),
     Case("skip-required-in-a-repeat", command("/skip", texts.ERR_REQUIRED), setup=to_detail),
@@ -570,6 +595,12 @@ CASES = [
     ),
     Case("button-of-a-finished-interview", finished_button, setup=nothing),
     Case("button-of-a-deleted-interview", deleted_button),
+    Case(
+        "blocked-mid-report",
+        blocked_mid_report,
+        setup=nothing,
+        check=lambda w: w.stored()["status"] == "finished" or pytest.fail("not finished"),
+    ),
     Case("button-of-another-users-interview", another_users_button),
     Case(
         "forged-unknown-step",
@@ -616,7 +647,7 @@ CASES = [
     Case(
         "burst-of-50",
         burst,
-        check=draft_is(*(f"第{i}段" for i in range(1, 51))),
+        check=every_burst_message_kept,
     ),
 ]
 

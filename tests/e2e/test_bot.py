@@ -264,7 +264,7 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         user.wait_reply()
         user.send("学习不够深入")
         user.wait_reply()
-        user.send("第一段细节写得具体一些")
+        user.send("第一段细节写得具体一些。")
         user.wait_reply()
         bot.kill()
         user.send("第二段细节")  # arrives while the bot is down
@@ -272,7 +272,7 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         reply = user.wait_for(lambda m: m.text.startswith("已保存"))
         assert reply.text.startswith("已保存（16 字）")
         user.click("上一步")
-        assert "当前答案：第一段细节写得具体一些\n第二段细节" in user.wait_reply().text
+        assert "当前答案：第一段细节写得具体一些。\n第二段细节" in user.wait_reply().text
     finally:
         bot.stop()
 
@@ -327,7 +327,7 @@ def dump_db(db: Path) -> str:
 def test_deadline_is_set_shown_in_status_and_refused_when_not_a_date(user):
     start_flow(user)
     user.send("/deadline 下周五")
-    assert user.wait_reply().text.startswith("“下周五”不是一个还没过去的日期")
+    assert user.wait_reply().text.startswith("“下周五”不是日期")
     user.send("/deadline 2099-12-20")
     assert user.wait_reply().text.startswith("已设置。截止日期 2099年12月20日，还有")
     user.send("/status")
@@ -382,7 +382,7 @@ def test_review_lists_findings_with_fix_buttons(user, running):
 
     flow = FLOWS["2022-liuge"]
     _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
-    answers = dict(data.answers)
+    answers = {**data.answers, "style_defaults": True}
     vague = {"summary": "学习不够深入", "detail": "学得不深不透，用得也不够好。", "case": None}
     answers["t1_problems"] = [vague, *answers["t1_problems"][1:]]
     storage = Storage(running.db)
@@ -404,12 +404,13 @@ def _style_step(user, running, flow_id: str = "2022-liuge") -> tuple[Flow, dict]
     flow = FLOWS[flow_id]
     _, data = parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)
     storage = Storage(running.db)
-    storage.create(f"tg:{user.id}", flow, core.adopt(flow, data.answers))
+    answers = {k: v for k, v in data.answers.items() if k != "style_defaults"}
+    storage.create(f"tg:{user.id}", flow, core.adopt(flow, answers))
     storage.close()
     user.send("/resume")
     prompt = user.wait_for(lambda m: "全部采用默认吗" in m.text)
     assert ["是", "否"] in prompt.buttons
-    return flow, data.answers
+    return flow, answers
 
 
 def test_one_tap_accepts_every_style_default(user, running):
@@ -439,12 +440,38 @@ def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
         if holds(q.when, answers):
             answer_one(user, q, answers[q.id])
     assert "全部问题已答完" in user.last.text
+    user.click("问题部分标题：存在的问题不足")  # each choice is one button on the review
+    assert "标题用哪种说法" in user.wait_reply().text
+    user.click("存在的突出问题")
+    assert "全部问题已答完" in user.wait_reply().text
     user.click("生成报告")
     user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
     text = docx_text(docx_file.data)
-    assert "一、存在的问题不足\n（一）在带头深刻领悟“两个确立”的决定性意义" in text
+    assert "一、存在的突出问题\n（一）在带头深刻领悟“两个确立”的决定性意义" in text
     assert "做到“两个维护”方面\n参加工作以来" in text
     assert "\n一是对“两个确立”的理解还停留在面上。" in text
     assert "、问题产生的根源\n" in text
     assert not text.rstrip().endswith("日")
+
+
+def test_edit_mid_interview_pages_a_long_list_of_answers(user, running):
+    """82–121 answered steps made one keyboard Telegram refused; now a page at a time."""
+    from bot.core import engine
+    from bot.storage import Storage
+
+    flow = FLOWS["2022-liuge"]
+    _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
+    answers = {k: v for k, v in data.answers.items() if k not in ("position", "unit")}
+    storage = Storage(running.db)
+    interview = storage.create(f"tg:{user.id}", flow, engine.adopt(flow, answers))
+    storage.close()
+    assert not interview.finished
+    user.send("/edit")
+    first = user.wait_for(lambda m: m.text == "要修改哪一题？")
+    labels = [label for row in first.buttons for label in row]
+    assert len(labels) <= 21 and "下一页 ▶" in labels
+    user.click("下一页 ▶", first)
+    page = user.wait_for(lambda m: "◀ 上一页" in [label for row in m.buttons for label in row])
+    second = [label for row in page.buttons for label in row]
+    assert second != labels and "◀ 上一页" in second

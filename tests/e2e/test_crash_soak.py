@@ -8,8 +8,10 @@ types anything twice. At the end every answer in the database equals the fixture
 (nothing lost, nothing doubled), every .docx holds every piece typed, and every update was
 applied exactly once.
 
-DUIZHAO_SOAK_KILLS sets the number of kills (default 50), DUIZHAO_SOAK_SEED the seed (default:
-random, printed).
+The same soak runs with the bot on long polling and on a webhook (the fake POSTs each update
+to the bot's endpoint). DUIZHAO_SOAK_KILLS sets the number of kills (default 50; with the
+webhook DUIZHAO_SOAK_WEBHOOK_KILLS, default 20, to keep the suite's time), DUIZHAO_SOAK_SEED
+the seed (default: random, printed).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "answers"
 FLOWS = load_all()
 PLAYERS = ["2022-liuge", "2023-zhuti", "2022-liuge"]  # flow of each simulated user
 KILLS = int(os.environ.get("DUIZHAO_SOAK_KILLS", "50"))
+WEBHOOK_KILLS = int(os.environ.get("DUIZHAO_SOAK_WEBHOOK_KILLS", "20"))
 WAIT = 60.0  # seconds a user waits for an answer across restarts before giving up
 
 
@@ -208,11 +211,13 @@ def stored_answers(db: Path, owner: str) -> tuple[int, dict[str, Any], list[str 
     return interview_id, answers, sources, status
 
 
-def test_the_bot_survives_kills_across_whole_interviews(tmp_path, capsys):
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+def test_the_bot_survives_kills_across_whole_interviews(tmp_path, capsys, webhook):
+    kills = WEBHOOK_KILLS if webhook else KILLS
     seed = int(os.environ.get("DUIZHAO_SOAK_SEED") or random.randrange(2**32))
     rng = random.Random(seed)
     with capsys.disabled():
-        print(f"\ncrash soak: {KILLS} kills, seed {seed} (DUIZHAO_SOAK_SEED={seed} repeats it)")
+        print(f"\ncrash soak: {kills} kills, seed {seed} (DUIZHAO_SOAK_SEED={seed} repeats it)")
     data = {
         flow_id: parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)[1]
         for flow_id in set(PLAYERS)
@@ -226,7 +231,7 @@ def test_the_bot_survives_kills_across_whole_interviews(tmp_path, capsys):
         counts.append(len(dry.actions) + 3)  # /start, the flow's button, 生成报告
     slots = [(p, i) for p, n in enumerate(counts) for i in range(1, n)]
     plans: list[dict[int, float]] = [{} for _ in PLAYERS]
-    for p, i in rng.sample(slots, min(KILLS, len(slots))):
+    for p, i in rng.sample(slots, min(kills, len(slots))):
         # At once (racing the bot to the update), within its handling, or a little later.
         plans[p][i] = rng.choice(
             [0.0, rng.uniform(0, 0.04), rng.uniform(0, 0.04), rng.uniform(0.04, 0.25)]
@@ -234,7 +239,8 @@ def test_the_bot_survives_kills_across_whole_interviews(tmp_path, capsys):
 
     started = time.monotonic()
     with FakeBotAPI() as api:
-        bot = BotProcess(api, tmp_path / "soak.db", tmp_path / "soak.log").start()
+        bot = BotProcess(api, tmp_path / "soak.db", tmp_path / "soak.log", webhook=webhook)
+        bot.start()
         killer = Killer(bot, api, random.Random(rng.random()))
         killer.start()
         users = [
@@ -292,14 +298,14 @@ def test_the_bot_survives_kills_across_whole_interviews(tmp_path, capsys):
         bad = [line for line in log.splitlines() if " ERROR " in line or "Traceback" in line]
         assert not bad, "\n".join(bad)
 
-    assert killer.kills == min(KILLS, len(slots))
+    assert killer.kills == min(kills, len(slots))
     hits = ", ".join(f"{where}: {n}" for where, n in killer.hit.most_common())
     with capsys.disabled():
         print(
             f"crash soak: survived {killer.kills} kills in {duration:.1f}s, seed {seed}; "
             f"{sum(len(u.updates) for u in users)} updates; kills landed: {hits}"
         )
-    assert killer.kills >= min(KILLS, 50) or KILLS < 50
+    assert killer.kills >= min(kills, 50) or kills < 50
 
 
 @pytest.mark.parametrize("flow_id", ["2022-liuge"])

@@ -89,7 +89,7 @@ def to_first_long_answer(user: FakeUser, db: Path) -> None:
 def write_secret(user: FakeUser, db: Path, secret: str = SECRET) -> None:
     to_first_long_answer(user, db)
     user.send(secret)
-    user.wait_for(lambda m: "已收到" in (m.text or ""))
+    user.wait_for(lambda m: "已收到" in (m.text or "") or "已保存" in (m.text or ""))
 
 
 # -- one user, another's interview ------------------------------------------------------------
@@ -165,8 +165,8 @@ def test_delete_in_the_chat_leaves_no_trace_in_the_database_files(api, bot):
     user = api.user(next(_ids))
     secret = "DELETEME5c1e-要删除的答案"  # its own: other tests' secrets stay in this database
     write_secret(user, bot.db, secret)
-    user.send(secret + "，第二段")  # a draft of two pieces
-    user.wait_for(lambda m: "已收到" in (m.text or ""))
+    user.send(secret + "，第二段")  # a second answer holding it
+    user.wait_for(lambda m: "已收到" in (m.text or "") or "已保存" in (m.text or ""))
     user.send("长" * 5000 + secret)  # refused as too long, but logged as an event
     user.wait_for(lambda m: "内容太长" in (m.text or ""))
     api.wait_idle()
@@ -289,7 +289,10 @@ def test_the_token_never_reaches_the_log_or_the_chat_in_operation(api, bot):
     to_first_long_answer(user, bot.db)
     api.fail_next("sendMessage", code=400, description="Bad Request: injected failure")
     user.send("一段答案")
-    user.wait_for(lambda m: m.text == say.ERROR or "已收到" in (m.text or ""), timeout=15)
+    user.wait_for(
+        lambda m: m.text == say.ERROR or ("已收到" in (m.text or "") or "已保存" in (m.text or "")),
+        timeout=15,
+    )
     api.fail_next("sendMessage", code=502)
     user.send("/status")
     time.sleep(1)

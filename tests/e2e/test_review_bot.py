@@ -22,7 +22,8 @@ FLOW = FLOWS["2022-liuge"]
 
 def fixture() -> dict[str, Any]:
     _, data = parse((FIXTURES / "2022-liuge.yaml").read_text(encoding="utf-8"), FLOWS)
-    return dict(data.answers)
+    # The style step at the end: the defaults, as most users take them with one tap.
+    return {**data.answers, "style_defaults": True}
 
 
 def at_review(user: FakeUser, running, answers: dict[str, Any]):
@@ -134,15 +135,15 @@ def test_progress_moves_with_each_answer_and_status_counts_what_there_is(user, r
     lines.append(user.wait_reply().text)
     progress = [next(line for line in text.splitlines() if "总进度" in line) for text in lines]
     assert progress == [
-        "第2/11部分 · 总进度 9%",
-        "第2/11部分 · 总进度 9% · 本部分已答 1 题",
-        "第2/11部分 · 总进度 9% · 本部分已答 2 题 · 8/450 字",
+        "第2/12部分 · 总进度 8%",
+        "第2/12部分 · 总进度 8% · 本部分已答 1 题",
+        "第2/12部分 · 总进度 8% · 本部分已答 2 题 · 8/450 字",
     ]
     user.send("/status")
     status = user.wait_reply().text
     assert status.splitlines()[1:4] == [
-        "总进度 9%。各部分：",
+        "总进度 8%。各部分：",
         "✅ 准备：已答 1 题",  # a choice: no 字数 to show
         f"▫️ {FLOW.sections[1].title}：已答 2 题 · 8/450 字",
     ]
-    assert status.splitlines()[-1] == "▫️ 基本情况：未开始"
+    assert status.splitlines()[-2:] == ["▫️ 基本情况：未开始", "▫️ 版式与措辞：未开始"]

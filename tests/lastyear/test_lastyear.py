@@ -788,3 +788,16 @@ def test_a_docx_whose_text_passes_the_character_cap_is_refused_while_streaming()
     run = b"<w:p><w:r><w:t>" + "好".encode() * 60_000 + b"</w:t></w:r></w:p>"
     with pytest.raises(NotAReport, match="内容太长"):
         parse_docx(_with_body(run * 2))
+
+
+def test_a_big5_file_is_read_as_big5_not_as_gb18030() -> None:
+    """GB18030 decodes Big5 bytes without error, into nonsense that is "not a report"."""
+    from bot.lastyear import files
+
+    simplified = (GOLDEN / "2022-liuge.txt").read_text(encoding="utf-8")
+    to_traditional = {v: k for k, v in files._TO_SIMPLIFIED.items()}
+    data = simplified.translate(to_traditional).encode("big5", errors="ignore")
+    assert (
+        parse_upload("去年的材料.txt", data).summary()
+        == "找到：问题 18 条、原因 5 条、整改措施 5 条。"
+    )

@@ -83,3 +83,11 @@ def test_malformed_markup_is_refused_with_a_reason(markup: str, message: str) ->
     with pytest.raises(TemplateMarkupError, match=message) as caught:
         parse(markup, "x.j2")
     assert str(caught.value).startswith("x.j2: ")
+
+
+def test_a_subheading_stands_alone_without_a_full_stop() -> None:
+    doc = parse("@title T @subheading （一）在学习方面。 @para 正文")
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        (Kind.SUBHEADING, "（一）在学习方面"),
+        (Kind.PARAGRAPH, "正文。"),
+    ]

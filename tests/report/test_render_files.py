@@ -107,3 +107,17 @@ def test_docx_without_a_name_has_no_author(tmp_path: Path) -> None:
         flow("2022-liuge"), answers_2022(name=None), date=DATE, out_dir=tmp_path, formats=["docx"]
     )
     assert docx.Document(str(path)).core_properties.author == ""
+
+
+def test_a_title_typed_whole_names_the_file_after_the_person(tmp_path: Path) -> None:
+    typed = "青石镇副镇长2023年度民主生活会个人对照检查材料"
+    answers = answers_2022(style_defaults=False, title_text=typed)
+    (path,) = render_files(
+        flow("2022-liuge"), answers, date=DATE, out_dir=tmp_path, formats=["txt"]
+    )
+    assert path.name == "周明远2023年度民主生活会个人对照检查材料.txt"
+    answers = answers_2022(style_defaults=False, title_text=typed, name=None)
+    (path,) = render_files(
+        flow("2022-liuge"), answers, date=DATE, out_dir=tmp_path, formats=["txt"]
+    )
+    assert path.name == f"{typed}.txt"

@@ -15,6 +15,7 @@ FLOWS = ("2022-liuge", "2023-zhuti", "2024-sige", "2025-zuofeng", "zuzhi")
 STYLE_KEYS = {
     "style_defaults",
     "title_suffix",
+    "title_text",
     "h_problems",
     "h_causes",
     "h_measures",
@@ -199,3 +200,18 @@ def test_causes_lead_in(lead: str, paragraph: str) -> None:
     doc = styled(causes_lead=lead)
     after = doc.blocks.index(next(b for b in doc.blocks if b.text == "三、产生问题的原因剖析"))
     assert doc.blocks[after + 1].text.startswith(paragraph)
+
+
+def test_answers_stay_data_in_every_layout() -> None:
+    tricky = "@para 假段落 @heading 假标题 {{ name }}"
+    for points in ("inline", "paragraphs", "arabic", "prose"):
+        doc = styled(points=points, t2_problems=[{"detail": tricky}], causes=[{"text": tricky}])
+        text = to_text(doc)
+        assert text.count("@para 假段落 @heading 假标题 {{ name }}") == 2, points
+        assert "假标题" not in [b.text for b in doc.blocks if b.kind is Kind.HEADING]
+
+
+def test_the_whole_title_can_be_typed() -> None:
+    doc = styled("zuzhi", title_text="2024年度组织生活会党员个人对照检查材料")
+    assert doc.title == "2024年度组织生活会党员个人对照检查材料"
+    assert styled("zuzhi").title == "2025年度组织生活会党员个人对照检查材料"

@@ -313,3 +313,22 @@ def test_reports_written_at_once_do_not_pile_up_in_memory(doc: Document) -> None
     assert all(size > 10_000 for size in sizes)
     alive = [o for o in gc.get_objects() if isinstance(o, docx.document.Document)]
     assert len(alive) <= 1, f"{len(alive)} documents still in memory"
+
+
+def test_a_theme_heading_on_its_own_line_is_kaiti_indented_and_kept_with_its_text(
+    tmp_path: Path,
+) -> None:
+    answers = answers_2022(style_defaults=False, theme_heading="own_line", points="paragraphs")
+    doc = build_document(flow("2022-liuge"), answers, date=DATE)
+    to_docx(doc, tmp_path / "x.docx")
+    paragraphs = docx.Document(str(tmp_path / "x.docx")).paragraphs[1:]
+    pairs = [(p, b) for p, b in zip(paragraphs, doc.blocks, strict=True)]
+    subheadings = [p for p, b in pairs if b.kind is Kind.SUBHEADING]
+    assert [p.text[:3] for p in subheadings] == ["（一）", "（二）"]
+    for paragraph in subheadings:
+        assert [(run_face(r), run_size(r)) for r in paragraph.runs] == [("楷体_GB2312", 32)]
+        assert attr(ppr(paragraph), "w:ind", "firstLineChars") == "200"
+        assert ppr(paragraph).find(qn("w:keepNext")) is not None
+    points = [p for p, b in pairs if b.text.startswith(("一是", "二是"))]
+    assert len(points) == 4  # two problems of the first theme, two causes
+    assert all([run_face(r) for r in p.runs] == ["仿宋_GB2312"] for p in points)

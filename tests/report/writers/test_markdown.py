@@ -52,3 +52,10 @@ def test_text_in_titles_headings_and_run_in_headings_is_escaped() -> None:
         "#T*", (Block(Kind.HEADING, "一、_甲_"), Block(Kind.PARAGRAPH, "1. 乙", "（一）*丙*。"))
     )
     assert to_markdown(doc) == "# \\#T\\*\n\n## 一、\\_甲\\_\n\n**（一）\\*丙\\***。1. 乙\n"
+
+
+def test_a_heading_on_its_own_line_is_level_three() -> None:
+    doc = Document(
+        "标题", (Block(Kind.SUBHEADING, "（一）在“两个维护”方面"), Block(Kind.PARAGRAPH, "正文。"))
+    )
+    assert to_markdown(doc) == "# 标题\n\n### （一）在“两个维护”方面\n\n正文。\n"

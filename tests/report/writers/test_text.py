@@ -25,3 +25,10 @@ def test_one_line_per_paragraph_with_run_in_heading_inline() -> None:
 
 def test_no_signature_means_no_trailing_blank_line() -> None:
     assert to_text(Document("标题", (Block(Kind.PARAGRAPH, "甲。"),))) == "标题\n\n甲。\n"
+
+
+def test_a_heading_on_its_own_line_is_its_own_line() -> None:
+    doc = Document(
+        "标题", (Block(Kind.SUBHEADING, "（一）小标题"), Block(Kind.PARAGRAPH, "正文。"))
+    )
+    assert to_text(doc) == "标题\n\n（一）小标题\n正文。\n"
