@@ -245,6 +245,8 @@ def routes(
                 "meeting": meeting.id,
                 "name": meeting.name,
                 "deadline": meeting.deadline.isoformat(),
+                # Every meeting the viewer organises, so the page can show a table for each.
+                "meetings": [{"id": m.id, "name": m.name} for m in mine],
                 "members": [
                     {
                         "name": r.name,

@@ -182,4 +182,10 @@ def test_the_meeting_status_is_for_its_organisers_and_shows_no_draft(client, ser
     ]
     assert body["members"][0]["zishu"] > 0 and "草稿" not in response.text
     assert client.get("/api/meeting", headers=tma(7)).status_code == 404  # a member
+    other = meetings.create("tg:42", "2024-sige", "第二个会", DATE, ())
+    assert client.get("/api/meeting", headers=tma(42)).json()["meetings"] == [
+        {"id": other.id, "name": "第二个会"},  # the newest first
+        {"id": meeting.id, "name": "青石镇班子会"},
+    ]
+    assert client.get(f"/api/meeting?meeting={other.id}", headers=tma(7)).status_code == 404
     assert client.get(f"/api/meeting?meeting={meeting.id}", headers=tma(8)).status_code == 404
