@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from bot.core import answersfile, engine
 from bot.core.state import Input
 from bot.flows import load_all
+from bot.meetings import Meetings
 from bot.report.render import build_document
 from bot.report.writers.text import to_text
 from bot.service import Interviews
@@ -319,3 +320,50 @@ def test_wording_and_layout_choices_are_made_on_the_page(browser, server, servic
     page.set_viewport_size({"width": 360, "height": 760})
     suffix.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "choices-360.png"))
+
+
+def test_an_organiser_sees_the_meeting_status_and_a_member_does_not(
+    browser, server, service, shots
+):
+    meetings = Meetings(service)
+    meeting = meetings.create(
+        "tg:201", "2024-sige", "青石镇党委班子2024年度民主生活会", DATE, ("王五",)
+    )
+    draft = "张三还没提交的草稿内容"
+    meetings.join(meeting, "tg:202", "张三")
+    outcome = meetings.start_interview(meeting.id, "tg:202")
+    service.answer(outcome.interview, Input.text(draft))
+    meetings.join(meeting, "tg:203", XSS)
+    done = new_interview(service, "tg:203", style_defaults=True)
+    meetings.attach(meeting.id, "tg:203", done.id)
+    service.answer(service.storage.get(done.id), Input("done"))
+    meetings.submit(meeting.id, "tg:203")
+
+    # The organiser, who writes no report of their own, sees the table from the top bar.
+    page = mini_app(browser, 201)
+    page.goto(f"{server}{page.launch}")
+    page.locator("#meetings-open").click()
+    table = page.locator(f'.meeting[data-meeting="{meeting.id}"]')
+    table.wait_for()
+    assert "截止2026年1月8日 · 已提交 1/3" in table.locator(".meeting-name").inner_text()
+    rows = [r.split("\t") for r in table.locator("tbody tr").all_inner_texts()]
+    assert [(r[0], r[1], r[4]) for r in rows] == [
+        ("张三", "已加入", "未提交"),
+        (XSS, "已加入", "已提交"),
+        ("王五", "未加入", "未提交"),
+    ]
+    assert int(rows[1][3]) > 1000 and rows[2][2:4] == ["—", "—"]
+    assert (
+        draft not in page.content() and page.locator("#meetings img, #meetings script").count() == 0
+    )
+    page.screenshot(path=str(shots / "meeting-360.png"))
+    page.set_viewport_size({"width": 1280, "height": 760})
+    page.screenshot(path=str(shots / "meeting-1280.png"))
+    assert not page.dialogs
+
+    member = mini_app(browser, 202)
+    with member.expect_response(lambda r: "api/meeting" in r.url) as asked:
+        member.goto(f"{server}{member.launch}")
+    assert asked.value.status == 404
+    member.locator(".sheet h1").wait_for()
+    assert member.locator("#meetings").is_hidden() and member.locator("#meetings-open").is_hidden()

@@ -108,6 +108,7 @@
       status("请从 Telegram 里的按钮，或机器人 /web 发来的链接打开此页面。", true);
       return;
     }
+    loadMeetings().catch(() => {});
     const response = await call("GET", "api/document" + interviewParam());
     if (!response.ok) {
       status(await message(response), true);
@@ -209,6 +210,68 @@
     }
     $("unplaced").hidden = data.unplaced.length === 0;
     drawChoices(data.choices);
+  }
+
+  // The meetings the viewer organises, a status table each; the API answers 404 to anyone
+  // else, and never sends a draft's content.
+  async function loadMeetings() {
+    const first = await call("GET", "api/meeting");
+    if (!first.ok) return;
+    const data = await first.json();
+    const tables = [];
+    for (const meeting of data.meetings) {
+      if (meeting.id === data.meeting) {
+        tables.push(data);
+        continue;
+      }
+      const response = await call("GET", "api/meeting?meeting=" + meeting.id);
+      if (response.ok) tables.push(await response.json());
+    }
+    $("meeting-list").replaceChildren(...tables.map(meetingTable));
+    $("meetings").hidden = tables.length === 0;
+    $("meetings-open").hidden = tables.length === 0;
+  }
+
+  function chineseDate(iso) {
+    const [year, month, day] = iso.split("-").map(Number);
+    return year + "年" + month + "月" + day + "日";
+  }
+
+  function meetingTable(data) {
+    const box = el("div", "meeting");
+    box.dataset.meeting = data.meeting;
+    const submitted = data.members.filter((m) => m.submitted).length;
+    const head = el("h3", "meeting-name", data.name);
+    const sum = " · 已提交 " + submitted + "/" + data.members.length;
+    head.append(el("span", "meeting-sum", "截止" + chineseDate(data.deadline) + sum));
+    const table = el("table", "status-table");
+    const header = el("tr");
+    for (const name of ["成员", "加入", "进度", "字数", "提交"]) header.append(el("th", "", name));
+    const body = el("tbody");
+    for (const member of data.members) {
+      const row = el("tr", member.submitted ? "submitted" : "");
+      const name = el("td", "member", member.name);
+      if (member.co_organiser) name.append(el("span", "co", "协助"));
+      const parts = member.joined && member.parts ? member.parts_done + "/" + member.parts : "—";
+      let state = "未提交";
+      if (member.submitted) state = "已提交";
+      else if (member.finished) state = "写完未交";
+      row.append(
+        name,
+        el("td", member.joined ? "" : "absent", member.joined ? "已加入" : "未加入"),
+        el("td", "num", parts),
+        el("td", "num", member.joined ? String(member.zishu) : "—"),
+        el("td", member.submitted ? "yes" : "no", state)
+      );
+      body.append(row);
+    }
+    const thead = el("thead");
+    thead.append(header);
+    table.append(thead, body);
+    const scroll = el("div", "table-scroll");
+    scroll.append(table);
+    box.append(head, scroll);
+    return box;
   }
 
   const OWN = "\u0000own"; // the select's entry for the user's own words
@@ -460,5 +523,8 @@
     }
   });
   $("generate").addEventListener("click", generate);
+  $("meetings-open").addEventListener("click", () =>
+    $("meetings").scrollIntoView({ block: "start", behavior: "smooth" })
+  );
   load().catch(() => status("载入失败，请检查网络后刷新。", true));
 })();
