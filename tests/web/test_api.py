@@ -188,4 +188,10 @@ def test_the_meeting_status_is_for_its_organisers_and_shows_no_draft(client, ser
         {"id": meeting.id, "name": "青石镇班子会"},
     ]
     assert client.get(f"/api/meeting?meeting={other.id}", headers=tma(7)).status_code == 404
+    # A co-organiser sees the meeting they help with, and only that one.
+    meetings.name_co(meeting.id, "tg:42", "tg:7")
+    helped = client.get("/api/meeting", headers=tma(7)).json()
+    assert helped["meeting"] == meeting.id and helped["members"][0]["co_organiser"] is True
+    assert helped["meetings"] == [{"id": meeting.id, "name": "青石镇班子会"}]
+    assert "草稿" not in str(helped)
     assert client.get(f"/api/meeting?meeting={meeting.id}", headers=tma(8)).status_code == 404
