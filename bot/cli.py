@@ -7,17 +7,28 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
 
 from bot.core import answersfile, engine
+from bot.core.model import Flow
 from bot.core.yamltext import decode
 from bot.errors import AnswersFileError, DuizhaoError, FlowError
-from bot.flows import flow_files, load_all, load_flow, pick
+from bot.flows import flow_files, load_all, load_flow, own_flow_files, pick
 from bot.service import Interviews
 from bot.storage import Storage, backup
+
+if TYPE_CHECKING:  # the Telegram adapter is imported only by `duizhao run`
+    from telegram.ext import Application
+
+    from bot.telegram.config import BotConfig
+    from bot.telegram.run import WebServer
 
 
 def default_db() -> Path:
@@ -25,6 +36,16 @@ def default_db() -> Path:
     if os.environ.get("BOT_DB"):
         return Path(os.environ["BOT_DB"])
     return Path(user_data_dir("duizhao", appauthor=False)) / "duizhao.db"
+
+
+def own_flows_dir(args: argparse.Namespace) -> Path | None:
+    """The organisation's own flows folder: --flows, else BOT_FLOWS, else none."""
+    folder = getattr(args, "flows", None) or os.environ.get("BOT_FLOWS", "").strip()
+    return Path(folder) if folder else None
+
+
+def flows_of(args: argparse.Namespace) -> dict[str, Flow]:
+    return load_all(own_flows_dir(args))
 
 
 def open_storage(path: Path | None, create: bool = True) -> Storage:
@@ -62,7 +83,7 @@ def read_answers(path: str) -> str:
 def cmd_console(args: argparse.Namespace) -> int:
     from bot.console import Console, terminal_input
 
-    flows = load_all()
+    flows = flows_of(args)
     if args.flow:
         pick(flows, args.flow)
     storage = open_storage(args.db)
@@ -72,8 +93,45 @@ def cmd_console(args: argparse.Namespace) -> int:
     return console.run(args.flow)
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """The web page for the console's interviews, on this machine only, until Ctrl-C."""
+    import asyncio
+
+    from bot.web.api import routes
+    from bot.web.auth import Gate
+    from bot.web.server import create_app, serving
+
+    storage = open_storage(args.db)
+    owner = f"console:{args.user or getpass.getuser()}"
+    service = Interviews(storage, flows_of(args))
+    if service.active(owner) is None:
+        print("还没有材料：先运行 duizhao console 开始答题。", file=sys.stderr)
+        return 1
+    # A new link each run: the one printed last time stops working.
+    token = storage.new_link_token(owner)
+    app = create_app(routes(service, Gate(storage), dt.date.today))
+
+    async def serve() -> None:
+        async with serving(app, "127.0.0.1", args.port):
+            print(
+                f"请在本机浏览器中打开（24 小时内有效，按 Ctrl-C 结束）：\n"
+                f"http://127.0.0.1:{args.port}/#t={token}",
+                flush=True,
+            )
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        storage.close()
+    return 0
+
+
 def cmd_flows_check(args: argparse.Namespace) -> int:
-    files = [Path(f) for f in args.files] or flow_files()
+    own = own_flows_dir(args)
+    files = [Path(f) for f in args.files] or flow_files() + (own_flow_files(own) if own else [])
     failed = 0
     for path in files:
         try:
@@ -88,13 +146,13 @@ def cmd_flows_check(args: argparse.Namespace) -> int:
 
 
 def cmd_flows_list(args: argparse.Namespace) -> int:
-    for flow in load_all().values():
-        print(f"{flow.id}\t{flow.title}")
+    for flow in flows_of(args).values():
+        print(f"{flow.id}\t{flow.title}\t{flow.source}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    flows = load_all()
+    flows = flows_of(args)
     storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     text = answersfile.dump(pick(flows, interview.flow_id), interview.state.answers)
@@ -111,7 +169,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     storage = open_storage(args.db, create=False)
     interview = storage.get(args.interview)
     owner = args.owner or f"console:{getpass.getuser()}"
-    flow = load_all().get(interview.flow_id)
+    flow = flows_of(args).get(interview.flow_id)
     print(f"材料 #{interview.id}：{flow.title if flow else interview.flow_id}")
     print(f"所有者：{interview.owner}")
     print(f"创建于 {interview.created_at}，最后修改于 {interview.updated_at}")
@@ -137,7 +195,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    flows = load_all()
+    flows = flows_of(args)
     flow, data = answersfile.parse(read_answers(args.file), flows)
     storage = open_storage(args.db)
     owner = f"console:{args.user or getpass.getuser()}"
@@ -149,7 +207,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from bot.report.render import render_files
 
-    flows = load_all()
+    flows = flows_of(args)
     flow, data = answersfile.parse(read_answers(args.file), flows)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     unknown = set(formats) - {"docx", "md", "txt"}
@@ -173,60 +231,123 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.telegram.config import load_config
-    from bot.telegram.run import run_bot
+    from bot.telegram.config import load_config, load_webhook, one_server
+    from bot.telegram.run import configure_logging, run_bot
 
-    flows = load_all()
     db = args.db or default_db()
-    if args.db is None:
-        db.parent.mkdir(parents=True, exist_ok=True)
     config = load_config(args.token, db, args.api_base_url, args.allowed_users)
+    hook = load_webhook(
+        args.webhook_url, args.webhook_secret, args.webhook_listen, args.webhook_port
+    )
+    config = replace(config, webhook=hook)
+    one_server(config)
     if args.poll_timeout is not None:
         config = replace(config, poll_timeout=args.poll_timeout)
-    return run_bot(config, flows)
+    configure_logging(config.token, hook.secret if hook else "")  # before the flows are loaded
+    flows = flows_of(args)
+    if args.db is None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    return run_bot(config, flows, web=web_server(config))
+
+
+def web_server(config: BotConfig) -> WebServer | None:
+    """The bot's web server, for run_bot to open: the webhook endpoint (with a webhook URL)
+    and the web page (with BOT_WEB_URL) on one app; None when neither is set. With a
+    webhook, the page shares its address (BOT_WEBHOOK_LISTEN/PORT)."""
+    from bot.telegram.context import DEPS
+    from bot.telegram.web import report_sender
+    from bot.web.api import routes
+    from bot.web.auth import Gate
+    from bot.web.server import create_app, serving
+    from bot.web.webhook import webhook_routes
+
+    hook = config.webhook
+    if hook is None and not config.web_url:
+        return None
+    host, port = (hook.listen, hook.port) if hook else (config.web_host, config.web_port)
+
+    def web(
+        receive: Callable[[dict], Awaitable[None]] | None, application: Application
+    ) -> AbstractAsyncContextManager[None]:
+        groups = []
+        if hook is not None and receive is not None:
+            groups.append(webhook_routes(hook.path, hook.secret, receive))
+        if config.web_url:
+            deps = application.bot_data[DEPS]
+            gate = Gate(deps.service.storage, config.token, config.allowed_users)
+            groups.append(routes(deps.service, gate, deps.today, report_sender(application)))
+        return serving(create_app(*groups), host, port)
+
+    return web
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="duizhao", description="对照检查材料写作助手")
+    parser.add_argument("--version", action="version", version=f"duizhao {version('duizhao')}")
     sub = parser.add_subparsers(dest="command", required=True)
+    own = argparse.ArgumentParser(add_help=False)
+    own.add_argument(
+        "--flows",
+        type=Path,
+        metavar="DIR",
+        help="自己的流程目录（DIR/flows/*.yaml 和 DIR/templates/*.j2；默认：环境变量 BOT_FLOWS）",
+    )
 
-    p = sub.add_parser("console", help="在终端里答题")
+    p = sub.add_parser("console", help="在终端里答题", parents=[own])
     p.add_argument("--flow", help="材料模板 id（见 duizhao flows list）")
     p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：用户数据目录）")
     p.add_argument("--user", help="用户名（默认：当前系统用户）")
     p.add_argument("--out", type=Path, default=Path("."), help="报告输出目录（默认：当前目录）")
     p.set_defaults(func=cmd_console)
 
-    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询）")
+    p = sub.add_parser("web", help="在本机浏览器里查看和修改整篇材料", parents=[own])
+    p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：用户数据目录）")
+    p.add_argument("--user", help="用户名（默认：当前系统用户）")
+    p.add_argument("--port", type=int, default=8765, help="本机端口（默认：8765）")
+    p.set_defaults(func=cmd_web)
+
+    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询或 webhook）", parents=[own])
     p.add_argument("--token", help="机器人令牌（默认：环境变量 BOT_TOKEN）")
     p.add_argument("--db", type=Path, help="SQLite 数据库文件（默认：BOT_DB 或用户数据目录）")
     p.add_argument("--api-base-url", help="Bot API 地址（默认：BOT_API_BASE_URL 或 Telegram 官方）")
     p.add_argument("--allowed-users", help="允许使用的 Telegram 用户编号，逗号分隔")
+    p.add_argument(
+        "--webhook-url", help="用 webhook 接收消息：Telegram 推送的 https 地址（BOT_WEBHOOK_URL）"
+    )
+    p.add_argument(
+        "--webhook-secret", help="webhook 的密钥（BOT_WEBHOOK_SECRET；默认每次启动随机生成）"
+    )
+    p.add_argument(
+        "--webhook-listen", help="网页服务监听的地址（BOT_WEBHOOK_LISTEN，默认 127.0.0.1）"
+    )
+    p.add_argument("--webhook-port", help="网页服务监听的端口（BOT_WEBHOOK_PORT，默认 8080）")
     p.add_argument("--poll-timeout", type=int, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_run)
 
     flows = sub.add_parser("flows", help="检查或列出材料模板").add_subparsers(
         dest="flows_command", required=True
     )
-    p = flows.add_parser("check", help="检查流程文件")
+    p = flows.add_parser("check", help="检查流程文件", parents=[own])
     p.add_argument("files", nargs="*", help="流程文件（默认：全部内置流程）")
     p.set_defaults(func=cmd_flows_check)
-    p = flows.add_parser("list", help="列出内置流程")
+    p = flows.add_parser("list", help="列出可用的流程", parents=[own])
     p.set_defaults(func=cmd_flows_list)
 
-    p = sub.add_parser("export", help="把一份材料的答案导出为 YAML")
+    p = sub.add_parser("export", help="把一份材料的答案导出为 YAML", parents=[own])
     p.add_argument("interview", type=int, help="材料编号")
     p.add_argument("-o", "--output", help="输出文件（默认：标准输出）")
     p.add_argument("--db", type=Path)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import", help="从 YAML 答案文件新建一份材料")
+    p = sub.add_parser("import", help="从 YAML 答案文件新建一份材料", parents=[own])
     p.add_argument("file")
     p.add_argument("--db", type=Path)
     p.add_argument("--user")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("delete", help="彻底删除一份材料（先显示内容，加 --yes 才删除）")
+    p = sub.add_parser(
+        "delete", help="彻底删除一份材料（先显示内容，加 --yes 才删除）", parents=[own]
+    )
     p.add_argument("interview", type=int, help="材料编号")
     p.add_argument("--owner", help="材料的所有者（默认：console:当前系统用户；如 tg:12345）")
     p.add_argument("--yes", action="store_true", help="确认删除")
@@ -238,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help="数据库文件（默认：BOT_DB 或用户数据目录）")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("render", help="从 YAML 答案文件直接生成报告")
+    p = sub.add_parser("render", help="从 YAML 答案文件直接生成报告", parents=[own])
     p.add_argument("file")
     p.add_argument("-o", "--output", type=Path, default=Path("."))
     p.add_argument("--format", default="docx,md,txt")
@@ -251,7 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except FlowError as exc:
-        print(exc, file=sys.stderr)
+        more = len(exc.faults) - 1
+        rest = f"（另有 {more} 处，duizhao flows check {exc.file} 列出全部）" if more else ""
+        print(f"错误：流程文件有误：{exc.faults[0]}{rest}", file=sys.stderr)
         return 1
     except DuizhaoError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -13,11 +13,13 @@ def lines_for(q: Question, value: Any) -> list[str]:
     if value is None:
         return ["/skip"]
     if q.kind == "long_text":
-        return [*value.split("\n"), "/done"]
+        first, *more = value.split("\n")
+        return [first, *(f"/add {paragraph}" for paragraph in more)]
     if q.kind == "yesno":
         return ["是" if value else "否"]
     if q.kind == "choice":
-        return [q.option(value).label]
+        option = q.option(value)
+        return [option.label if option else value]
     if q.kind == "multi":
         return ["、".join(q.option(v).label for v in value)]
     return [value]

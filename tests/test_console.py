@@ -64,6 +64,7 @@ def test_a_scripted_session_completes_the_flow(tmp_path, flow_id):
     assert proc.returncode == 0, out
     assert "⚠" not in out, out[out.index("⚠") - 500 : out.index("⚠") + 200]
     assert "报告已生成" in out
+    assert "点“" not in out and "按钮" not in out  # the console's own wording
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".md", ".txt"]
     text = report_text(tmp_path / "out")
     assert [p for p in typed_texts(FLOWS[flow_id], answers) if p not in text] == []
@@ -142,6 +143,25 @@ def test_two_consoles_of_one_user_keep_both_answers(tmp_path, small_flow):
     assert second.interview.state.cursor == "problems[0].case"
 
 
+def test_a_finished_interview_writes_its_files_again_next_to_the_first(tmp_path):
+    answers = fixture("2022-liuge")
+    proc = console(tmp_path, "--flow", "2022-liuge")
+    proc.communicate("\n".join(script(FLOWS["2022-liuge"], answers)) + "\n", timeout=120)
+    stem = "2022年度民主生活会“六个带头”对照检查材料"
+    if answers.get("name"):
+        stem = f"{answers['name']}2022年度民主生活会对照检查材料"
+    first = tmp_path / "out" / f"{stem}.docx"
+    assert first.exists()
+    first.write_bytes(b"edited in Word")
+
+    again = console(tmp_path)
+    out, _ = again.communicate("/report\n/quit\n", timeout=60)
+    assert "报告已生成" in out, out[-1500:]
+    assert first.read_bytes() == b"edited in Word"
+    assert (tmp_path / "out" / f"{stem}（2）.docx").exists()
+    assert f"{stem}（2）.txt" in out
+
+
 def test_a_gbk_terminal_is_read_and_told_not_crashed(tmp_path):
     """Over SSH from a GBK terminal the bytes are not the locale's UTF-8."""
     import sqlite3
@@ -202,22 +222,4 @@ def test_a_locked_database_keeps_the_typed_line_and_waits(tmp_path, small_flow):
     console.pause = pauses.append
     console.run("small")
     assert out.getvalue().count(DB_BUSY) == 2 and len(pauses) == 2
-    assert service.active("t").state.drafts == {"good": ["写了一句做得好的地方"]}
-
-
-def test_restart_asks_before_emptying_the_section(tmp_path, small_flow):
-    import io
-
-    from bot.console import CONFIRM_RESTART, Console
-    from bot.service import Interviews
-    from bot.storage import Storage
-
-    out = io.StringIO()
-    feed = iter(["写了一句做得好的地方", "/done", "/restart", "/quit"])
-    service = Interviews(Storage(tmp_path / "c.db"), {"small": small_flow})
-    Console(service, "t", tmp_path, read=lambda _: next(feed), out=out).run("small")
-    assert CONFIRM_RESTART in out.getvalue()
     assert service.active("t").state.answers["good"] == "写了一句做得好的地方"
-    feed = iter(["/restart 确定", "/quit"])
-    Console(service, "t", tmp_path, read=lambda _: next(feed), out=io.StringIO()).run()
-    assert "good" not in service.active("t").state.answers

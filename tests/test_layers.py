@@ -20,7 +20,7 @@ LAYERS = (
     ("bot.errors", "bot.core"),
     ("bot.flows", "bot.report", "bot.lastyear"),
     ("bot.storage",),
-    ("bot.service",),
+    ("bot.service", "bot.meetings"),
     ("bot.console", "bot.telegram", "bot.web"),
     ("bot.cli", "bot.__main__"),
 )

@@ -101,7 +101,9 @@ def _check_value(q: Question, value: Any, place: str) -> list[str]:
     if q.kind == "yesno":
         return [] if isinstance(value, bool) else [f"{place}：应为 true 或 false"]
     if q.kind == "choice":
-        return [] if q.option(value) else [f"{place}：{value!r} 不是可选项"]
+        if q.option(value) or (q.free_text and isinstance(value, str) and value.strip()):
+            return []
+        return [f"{place}：{value!r} 不是可选项"]
     if q.kind == "multi":
         ok = isinstance(value, list) and all(q.option(v) for v in value)
         return [] if ok else [f"{place}：应为可选项的列表"]

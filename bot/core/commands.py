@@ -23,16 +23,20 @@ MENU = (
     ("deadline", "设置会议或提交日期"),
     ("lastyear", "导入去年的材料"),
     ("remind", "开启或关闭提醒"),
+    ("meeting", "班子会议：组织或参加"),
 )
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
     """`/edit t1_good` → ("edit", "t1_good"); None for ordinary text.
 
-    Accepts the full-width slash a Chinese keyboard types and Telegram's `/cmd@botname`.
+    Accepts the full-width slash a Chinese keyboard types, the "、" a Chinese input method
+    makes of "/" (then only before a command's Latin letters) and Telegram's `/cmd@botname`.
     """
     text = text.strip()
-    if not text or text[0] not in "/／":
+    if not text or text[0] not in "/／、":
+        return None
+    if text[0] == "、" and not text[1:2].isascii():
         return None
     head, _, arg = text[1:].partition(" ")
     name = head.split("@", 1)[0].lower()

@@ -72,8 +72,11 @@ QUESTION_KEYS = {
     "samples": "long_text",
     "target_chars": "optional",
     "role": "optional",
+    "free_text": "choice",
 }
 OPTION_KEYS = {"id": "required", "label": "required"}
+# Roles whose answers the review reads item by item: one problem, cause or measure each.
+ITEM_ROLES = ("problems", "causes", "measures")
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FLOW_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_REPEAT = 20
@@ -349,6 +352,8 @@ def _build_question(data: Any, place: str, faults: _Faults, nested: bool) -> Que
             else f"allowed roles are {', '.join(ROLES)}"
         )
         faults.add(_join(place, "role"), f"role {role!r} is not allowed: {where}")
+    elif role in ITEM_ROLES and kind != "repeat":
+        faults.add(_join(place, "role"), f"role {role!r} needs kind repeat, not {kind}")
     samples = _samples(data.get("samples"), max_chars, _join(place, "samples"), faults)
 
     default = data.get("default")
@@ -375,6 +380,7 @@ def _build_question(data: Any, place: str, faults: _Faults, nested: bool) -> Que
         samples=samples,
         target_chars=_int(data, "target_chars", place, faults, None),
         role=role,
+        free_text=_bool(data, "free_text", place, faults),
     )
 
 

@@ -45,6 +45,7 @@ class Question:
     samples: tuple[str, ...] = ()
     target_chars: int | None = None
     role: str = ""
+    free_text: bool = False  # a choice that also takes a typed answer in place of an option
 
     @property
     def short(self) -> str:

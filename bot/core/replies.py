@@ -6,21 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core import texts
+from bot.core import slots, texts
 from bot.core.model import Flow, Question
 from bot.core.quality import Finding, check, links
-from bot.core.state import ADD, DONE, FINISH, REVIEW, State
+from bot.core.state import ADD, DONE, FILL_PREFIX, FINISH, REVIEW, State
 from bot.core.steps import (
     MISSING,
+    TEXT_KINDS,
     Step,
     one_walk_each,
+    section_chars,
     steps_of,
     value_at,
     visible_sections,
 )
-from bot.core.wordcount import zishu
-
-TEXT_KINDS = ("text", "long_text")
+from bot.core.wordcount import report_zishu, zishu
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,19 @@ class Prompt:
     actions: tuple[Button, ...] = ()
     current: str | None = None
     draft_chars: int = 0
+    draft_text: str = ""
     picked: tuple[str, ...] = ()
     guide: str = ""
     samples: tuple[str, ...] = ()
     last_year: tuple[str, ...] = ()
+    # The problems written so far, shown where causes and measures answer them.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SectionSummary:
-    """One section's progress: steps answered, steps in all, 字数 so far."""
+    """One section's progress: steps answered, steps it has so far (a repeat grows with each
+    item), 字数 so far against its target, and whether it has text to count at all."""
 
     id: str
     title: str
@@ -64,6 +68,40 @@ class SectionSummary:
     total: int
     chars: int
     first_step: str
+    target: int | None = None
+    has_text: bool = True
+    # How far along the part is, 0–1 (see summarize).
+    done: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.answered == self.total
+
+
+def share_done(sections: tuple[SectionSummary, ...]) -> int:
+    """The whole interview's share done, in percent; each part weighs the same."""
+    return round(100 * sum(s.done for s in sections) / len(sections)) if sections else 0
+
+
+def section_progress(s: SectionSummary) -> str:
+    """What a part has to show: questions answered and 字数 against its target; nothing for
+    what there is nothing to count."""
+    bits = [texts.PART_ANSWERED.format(n=s.answered)] if s.answered else []
+    if s.has_text and s.chars and s.target:
+        bits.append(texts.PART_CHARS_TARGET.format(chars=s.chars, target=s.target))
+    elif s.has_text and s.chars:
+        bits.append(texts.PART_CHARS.format(chars=s.chars))
+    return " · ".join(bits)
+
+
+def status_lines(flow: Flow, state: State) -> list[str]:
+    """/status: the whole interview's share done, then each part's progress."""
+    sections = summarize(flow, state)
+    lines = [texts.STATUS_SHARE.format(share=share_done(sections))]
+    for s in sections:
+        mark = "✅" if s.complete else "▫️"
+        lines.append(f"{mark} {s.title}：{section_progress(s) or texts.PART_NOT_STARTED}")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -75,6 +113,14 @@ class Review:
     total_chars: int
     options: tuple[Button, ...]
     findings: tuple[Finding, ...] = ()
+    # Each finding's number as shown (stable while the user fixes them; see finding_numbers).
+    numbers: tuple[int, ...] = ()
+
+    def finding(self, number: int) -> Finding | None:
+        """The finding shown with this number."""
+        return next(
+            (f for n, f in zip(self.numbers, self.findings, strict=True) if n == number), None
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +133,10 @@ class Reply:
     review: Review | None = None
     finished: bool = False
     entered_section: bool = False
+    # The long answer this input saved: adapters offer 补充 to add to it.
+    appendable: str = ""
+    # The input was split into several parts or items: adapters offer 不拆分.
+    undo_split: bool = False
 
 
 def display(question: Question, value: Any) -> str:
@@ -126,19 +176,19 @@ def choice_buttons(step: Step, answers: dict[str, Any]) -> tuple[Button, ...]:
 def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
     q = step.asked
     section = flow.sections[step.section]
-    numbers = [s.question.id for s in steps if s.section == step.section]
-    number = list(dict.fromkeys(numbers)).index(step.question.id) + 1
     shown = visible_sections(steps)
+    sections = summarize(flow, state)
     progress = texts.PROGRESS.format(
-        section=shown.index(step.section) + 1, sections=len(shown), number=number
+        section=shown.index(step.section) + 1,
+        sections=len(shown),
+        share=share_done(sections),
     )
-    if section.target_chars:
-        chars = section_chars(flow, state.answers, step.section, steps)
-        progress += texts.PROGRESS_TARGET.format(chars=chars, target=section.target_chars)
+    part = section_progress(sections[shown.index(step.section)])
+    progress += f" · {texts.THIS_PART}{part}" if part else ""
     value = value_at(state.answers, step)
     draft = state.drafts.get(step.key, [])
     actions: list[Button] = []
-    if q.kind in ("long_text", "multi") and not step.more:
+    if (q.kind == "multi" or (q.kind == "long_text" and draft)) and not step.more:
         actions.append(Button("done", texts.ACTION_DONE))
     if value is not MISSING:
         actions.append(Button("keep", texts.ACTION_KEEP))
@@ -146,7 +196,8 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions.append(Button("default", texts.ACTION_DEFAULT.format(value=display(q, q.default))))
     if q.optional and not step.more:
         actions.append(Button("skip", texts.ACTION_SKIP))
-    if draft and q.kind == "long_text":
+    filling = state.drafts.get(FILL_PREFIX + step.key)
+    if (draft or filling) and q.kind == "long_text":
         actions.append(Button("clear", texts.ACTION_CLEAR))
     if q.samples and not step.more:
         actions.append(Button("samples", texts.ACTION_SAMPLES))
@@ -175,6 +226,15 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
             if next(s for s in steps if s.question is step.question) is step:
                 text = f"{step.question.prompt}\n{text}"
         hint = q.hint
+        if filling:
+            sample, *values = filling
+            if not values:
+                text += "\n\n" + texts.SAMPLE_FILL.format(n=slots.count(sample))
+            text += "\n\n" + texts.SAMPLE_ASK.format(
+                text=slots.fill(sample, values, asking=True),
+                i=len(values) + 1,
+                n=slots.count(sample),
+            )
     return Prompt(
         step=step.key,
         kind="more" if step.more else q.kind,
@@ -188,11 +248,38 @@ def _prompt(flow: Flow, state: State, steps: list[Step], step: Step) -> Prompt:
         actions=tuple(actions),
         current=None if value is MISSING else display(q, value),
         draft_chars=zishu("".join(draft)) if q.kind == "long_text" else 0,
+        draft_text="\n".join(draft) if q.kind == "long_text" else "",
         picked=tuple(draft) if q.kind == "multi" else (),
         guide=section.guide,
         samples=() if step.more else q.samples,
         last_year=last_year,
+        problems=_problems_for(flow, state, step),
     )
+
+
+# Where the list of problems is shown: the first question of each cause or measure.
+CONTEXT_ROLES = ("causes", "measures")
+
+
+def _problems_for(flow: Flow, state: State, step: Step) -> tuple[str, ...]:
+    """The problems written so far, one line each, at the first question of a cause or a
+    measure (and at the empty part's "add one?"): what they answer."""
+    q = step.question
+    if q.role not in CONTEXT_ROLES or step.item is None:
+        return ()
+    first = step.sub is q.questions[0] if step.sub else not state.answers.get(q.id)
+    if not first:
+        return ()
+    lines = []
+    for section in flow.sections:
+        for question in section.questions:
+            if question.role != "problems":
+                continue
+            for item in state.answers.get(question.id) or []:
+                line = item.get("summary") or item.get("detail") or ""
+                if isinstance(line, str) and line.strip():
+                    lines.append(line.strip() if len(line) <= 40 else line[:39] + "…")
+    return tuple(lines)
 
 
 def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:
@@ -211,21 +298,11 @@ def _hidden_answers(state: State, steps: list[Step], step: Step) -> list[str]:
     ]
 
 
-def section_chars(flow: Flow, answers: dict[str, Any], section: int, steps: list[Step]) -> int:
-    """字数 of the text answers in one section (`steps`: the walk of these answers)."""
-    title_from = flow.sections[section].title_from
-    return sum(
-        zishu(v)
-        for s in steps
-        if s.section == section and s.asked.kind in TEXT_KINDS and s.key != title_from
-        if isinstance(v := value_at(answers, s), str)
-    )
-
-
 @one_walk_each
 def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
     """Progress per section: steps answered, steps in all, 字数."""
     steps = steps_of(flow, state.answers)
+    here = next((s.section for s in steps if s.key == state.cursor), None)
     result = []
     for si in visible_sections(steps):
         section = flow.sections[si]
@@ -235,21 +312,65 @@ def summarize(flow: Flow, state: State) -> tuple[SectionSummary, ...]:
         chars = section_chars(flow, state.answers, si, steps)
         first = next((s.key for s in steps if s.section == si), "")
         title = section.title_in(state.answers)
-        result.append(SectionSummary(section.id, title, answered, len(mine), chars, first))
+        has_text = any(
+            s.asked.kind in TEXT_KINDS and s.key != section.title_from
+            for s in steps
+            if s.section == si
+        )
+        # A part is done once every question of it is answered and the user has left it;
+        # until then its 字数 against the target, or its share of answered questions (a
+        # repeat's new item would otherwise make the figure drop).
+        if mine and answered == len(mine) and si != here:
+            done = 1.0
+        elif section.target_chars:
+            done = min(1.0, chars / section.target_chars)
+        else:
+            done = answered / len(mine) if mine else 0.0
+        result.append(
+            SectionSummary(
+                section.id,
+                title,
+                answered,
+                len(mine),
+                chars,
+                first,
+                section.target_chars,
+                has_text,
+                done,
+            )
+        )
     return tuple(result)
+
+
+FINDING_ORDER = "finding_order"
+
+
+def finding_numbers(findings: tuple[Finding, ...], state: State) -> tuple[int, ...]:
+    """Each finding's number: the place its id first took in the review (kept in the state's
+    context), so numbers do not shift while the user fixes findings one by one."""
+    order = list(state.context.get(FINDING_ORDER, ()))
+    order += [f.id for f in findings if f.id not in order]
+    return tuple(order.index(f.id) + 1 for f in findings)
 
 
 def review_of(flow: Flow, state: State) -> Review:
     sections = summarize(flow, state)
     lines = [texts.REVIEW_TITLE]
-    lines += [texts.REVIEW_LINE.format(title=s.title, chars=s.chars) for s in sections]
-    total = sum(s.chars for s in sections)
-    lines.append(texts.REVIEW_TOTAL.format(chars=total))
+    lines += [
+        texts.REVIEW_LINE.format(title=s.title, chars=s.chars) for s in sections if s.has_text
+    ]
+    total = report_zishu(flow, state.answers)
+    if total is None:
+        total = sum(s.chars for s in sections)
+        lines.append(texts.REVIEW_TOTAL.format(chars=total))
+    else:
+        lines.append(texts.REVIEW_TOTAL_REPORT.format(chars=total))
     options = (Button("choose", texts.GENERATE, FINISH),)
     findings = tuple(check(flow, state.answers, state.context.get("last_year_problems", ())))
+    numbers = finding_numbers(findings, state)
     if findings:
         lines += ["", texts.FINDINGS_TITLE]
-        lines += [f"{i}. {f.message}" for i, f in enumerate(findings, 1)]
+        lines += [f"{n}. {f.message}" for n, f in zip(numbers, findings, strict=True)]
     measure_links = links(flow, state.answers)
     if measure_links:
         lines += ["", texts.LINKS_TITLE]
@@ -257,7 +378,7 @@ def review_of(flow: Flow, state: State) -> Review:
             answered = "、".join(p.label for p in link.problems) or texts.LINKS_NONE
             lines.append(f"• {link.measure.label} → {answered}")
     lines += ["", flow.review_prompt or texts.REVIEW_DEFAULT_PROMPT]
-    return Review("\n".join(lines), sections, total, options, findings)
+    return Review("\n".join(lines), sections, total, options, findings, numbers)
 
 
 @one_walk_each

@@ -9,6 +9,8 @@ REVIEW = "review"
 DONE = "done"
 ADD = "add"
 FINISH = "done"
+# A draft key for a sample being adapted: [the sample, the ×× filled so far…].
+FILL_PREFIX = "~fill:"
 
 
 @dataclass(frozen=True)

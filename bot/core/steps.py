@@ -14,6 +14,7 @@ from bot.core.conditions import holds
 from bot.core.loader import step_key
 from bot.core.model import Flow, Question
 from bot.core.state import DONE, REVIEW, State
+from bot.core.wordcount import zishu
 
 MISSING = object()
 
@@ -146,6 +147,21 @@ def prune(answers: dict[str, Any], cursor: str) -> dict[str, Any]:
                 new[qid] = kept
     # The same dict when nothing was dropped: its walk is reused (see `steps_of`).
     return new
+
+
+TEXT_KINDS = ("text", "long_text")
+
+
+def section_chars(flow: Flow, answers: dict[str, Any], section: int, steps: list[Step]) -> int:
+    """字数 of the text answers in one section (`steps`: the walk of these answers): what
+    the progress line, /status and the review show for a part."""
+    title_from = flow.sections[section].title_from
+    return sum(
+        zishu(v)
+        for s in steps
+        if s.section == section and s.asked.kind in TEXT_KINDS and s.key != title_from
+        if isinstance(v := value_at(answers, s), str)
+    )
 
 
 def visible_sections(steps: list[Step]) -> list[int]:

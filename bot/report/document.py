@@ -1,7 +1,8 @@
 """The document model every writer reads, and the template markup that produces it.
 
 A template's output is markup: a block starts at a marker written in the template's own text
-(`@title`, `@heading`, `@para`, `@runin` … `@body` …, `@sign`) and runs on to the next
+(`@title`, `@heading`, `@subheading`, `@para`, `@runin` … `@body` …,
+`@sign`) and runs on to the next
 marker; line breaks and indentation in the template do not matter. Everything a template
 prints through `{{ … }}` arrives wrapped by `mark_data` between two control characters that
 no printed text can contain, so answers are data: markers, `#`, `<b>` or `{{ }}` in an answer
@@ -23,7 +24,7 @@ _DATA_OPEN, _DATA_CLOSE = "\x02", "\x03"
 _DATA = re.compile(f"({_DATA_OPEN}[^{_DATA_OPEN}{_DATA_CLOSE}]*{_DATA_CLOSE})")
 _MARKER = re.compile(r"@([a-z]+)")
 _LAYOUT = re.compile(r"[ \t]*\n\s*")  # a line break in the template and the indentation after it
-_BLOCK_MARKERS = ("title", "heading", "para", "runin", "sign")
+_BLOCK_MARKERS = ("title", "heading", "subheading", "para", "runin", "sign")
 
 
 class TemplateMarkupError(DuizhaoError):
@@ -34,6 +35,7 @@ class Kind(StrEnum):
     """What a block is; the title is not a block but the Document's own field."""
 
     HEADING = "heading"  # level 1 (一、…), on its own line
+    SUBHEADING = "subheading"  # level 2 (（一）…) on its own line, 楷体, no full stop
     PARAGRAPH = "paragraph"  # body text; may open with a run-in heading (`lead`)
     SIGNATURE = "signature"  # a right-aligned closing line: name, date
 
@@ -53,6 +55,7 @@ class Document:
 
     title: str
     blocks: tuple[Block, ...]
+    author: str = ""  # the writer's name, for the file's properties; empty when not given
 
     @property
     def body(self) -> tuple[Block, ...]:
@@ -70,8 +73,15 @@ class Document:
         return zishu(self.title) + sum(zishu(b.lead) + zishu(b.text) for b in self.blocks)
 
 
+class Markup(str):
+    """A macro's output printed back into its template (`{{ part()|markup }}`): markup
+    already, its answers already marked as data, so `mark_data` leaves it as it is."""
+
+
 def mark_data(value: Any) -> str:
     """The Jinja2 `finalize` hook: printed values become data, None prints nothing."""
+    if isinstance(value, Markup):
+        return str(value)
     text = "" if value is None else clean_text(str(value))
     return f"{_DATA_OPEN}{text}{_DATA_CLOSE}" if text else ""
 
@@ -149,6 +159,8 @@ def _block(raw: _RawBlock, source: str) -> Block | None:
     text = raw.text(source)
     if raw.marker == "heading":
         block = Block(Kind.HEADING, tidy(text))
+    elif raw.marker == "subheading":
+        block = Block(Kind.SUBHEADING, tidy(text).rstrip("。；，、："))
     elif raw.marker == "para":
         block = Block(Kind.PARAGRAPH, finish(tidy(text)))
     else:

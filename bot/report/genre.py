@@ -38,6 +38,11 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BIDI_OPENERS = "\u202a\u202b\u202d\u202e"
 _ISOLATE_OPENERS = "\u2066\u2067\u2068"
 
+# A 文号's year in any bracket a keyboard offers: [2022]5号, 【2022】, （2022）, 〔2022〕.
+_WENHAO_YEAR = re.compile(
+    r"[\[［【(（〔﹝]\s*((?:19|20)\d\d)\s*[\]］】)）〕﹞]\s*(?=[0-9０-９零〇一二三四五六七八九十百×xX*＊]+\s*号)"
+)
+
 _SEAM_MARKS = "。；，、,;."
 _ENDING_MARKS = "。！？：…"
 _CASE_WORDS = ("比如", "例如", "譬如")
@@ -61,11 +66,33 @@ def ordinal(n: int, form: str = "一、") -> str:
 
 def points(items: Iterable[str | None]) -> str:
     """一是……；二是……；三是……。 — empty items are left out; a single point is not numbered."""
-    texts = [t for t in (_bare(i) for i in items) if t]
+    texts = [t for t in (bare(i) for i in items) if t]
     if len(texts) == 1:
         return texts[0] + "。"
     joined = "；".join(ordinal(n, "一是") + t for n, t in enumerate(texts, 1))
     return joined + "。" if joined else ""
+
+
+def numbered(items: Iterable[str | None], form: str = "一是") -> list[str]:
+    """Points as paragraphs of their own: 一是…。 二是…。, or with `form` "1、" 1、… 2、….
+    Empty items are left out; a single point is not numbered."""
+    texts = [t for t in (bare(i) for i in items) if t]
+    if len(texts) == 1:
+        return [texts[0] + "。"]
+    if "一" in form:
+        return [ordinal(n, form) + t + "。" for n, t in enumerate(texts, 1)]
+    return [form.replace("1", str(n), 1) + t + "。" for n, t in enumerate(texts, 1)]
+
+
+def bridge(affirmation: str | None, words: str | None) -> str:
+    """What went well, then the turn to the problems. The turn's own first mark joins them
+    ("，但对照要求，还存在一些不足：", "。但还存在以下不足："); without one, a comma does."""
+    head, turn = bare(affirmation), tidy(words).strip()
+    if not turn:
+        return finish(head) if head else ""
+    if not head:
+        return turn.lstrip("，。；、,;.")
+    return head + (turn if turn[0] in "，。；、：" else "，" + turn)
 
 
 def sentences(items: Iterable[str | None]) -> str:
@@ -75,8 +102,8 @@ def sentences(items: Iterable[str | None]) -> str:
 
 def problem(item: Mapping[str, Any], case_intro: str = "比如，") -> str:
     """One problem: its summary sentence, the detail, then the case introduced by 比如."""
-    text = "。".join(t for t in (_bare(item.get("summary")), _bare(item.get("detail"))) if t)
-    case = _bare(item.get("case"))
+    text = "。".join(t for t in (bare(item.get("summary")), bare(item.get("detail"))) if t)
+    case = bare(item.get("case"))
     if case:
         if not case.startswith(_CASE_WORDS):
             case = case_intro + case
@@ -90,11 +117,11 @@ RECTIFICATION_STATUS = {"done": "目前已完成", "ongoing": "目前仍在持�
 
 def rectification(item: Mapping[str, Any]) -> str:
     """One of last year's measures: what was promised, what was done, where it stands."""
-    done = _bare(item.get("done"))
+    done = bare(item.get("done"))
     status = RECTIFICATION_STATUS.get(item.get("status") or "", "")
     if done and status:
         done = f"{done}，{status}"
-    return "。".join(t for t in (_bare(item.get("measure")), done or status) if t)
+    return "。".join(t for t in (bare(item.get("measure")), done or status) if t)
 
 
 def chinese_date(day: datetime.date) -> str:
@@ -152,6 +179,7 @@ def tidy(text: str | None) -> str:
     text = full_width_marks(_SPACES.sub(" ", clean_text(text)).strip())
     text = _SPACE_INCJK.sub("", text)
     text = _MARK_PAIR.sub("", text)
+    text = _WENHAO_YEAR.sub(r"〔\1〕", text)
     return _STOP_AFTER_EXCLAMATION.sub("", text)
 
 
@@ -228,9 +256,10 @@ def _settle_marks(run: re.Match[str], text: str) -> str:
     return "".join(out)
 
 
-def _bare(text: str | None) -> str:
-    """A piece about to be joined: without the marks at its end that the join supplies."""
-    return tidy(text).rstrip(_SEAM_MARKS + " ")
+def bare(text: str | None) -> str:
+    """A piece about to be joined to fixed words: without the marks at its end that the join
+    supplies, so "…文件。" + "要求" never reads "…文件。要求"."""
+    return tidy(text).rstrip(_SEAM_MARKS + "：: ")
 
 
 def _is_wordy(char: str) -> bool:

@@ -9,10 +9,12 @@ from bot.storage.backup import backup
 from bot.storage.imports import ImportRows
 from bot.storage.inbox import InboxRows
 from bot.storage.interviews import Interview, InterviewRows
+from bot.storage.meetings import MeetingRows
 from bot.storage.reminders import ReminderRows
+from bot.storage.weblinks import WebLinkRows
 
 
-class Storage(InterviewRows, ReminderRows, ImportRows, InboxRows):
+class Storage(InterviewRows, ReminderRows, ImportRows, InboxRows, WebLinkRows, MeetingRows):
     """The SQLite database of one installation; safe to share between threads."""
 
 

@@ -1,11 +1,16 @@
-"""Telegram updates from receipt until handled, and the getUpdates offset."""
+"""Telegram updates from receipt until handled, the getUpdates offset, and the ids of
+updates a webhook delivered."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from bot.storage.connection import Connection
 
 # Starts without a finish after which an update is taken to be what kills the process.
 MAX_STARTS = 2
+# Telegram gives up sending an update after a day at most; its id is kept a while longer.
+SEEN_FOR = timedelta(days=2)
 
 
 class InboxRows(Connection):
@@ -29,6 +34,29 @@ class InboxRows(Connection):
                 "where cast(value as integer) < cast(excluded.value as integer)",
                 [str(last + 1)],
             )
+
+    def inbox_receive(self, update_id: int, chat: str, body: str) -> bool:
+        """Keep one update a webhook delivered; False (and nothing kept) if its id came
+        before, even if it was handled and forgotten since."""
+        with self._write() as db:
+            seen = db.execute(
+                "insert or ignore into updates_seen (update_id, seen_at) values (?, ?)",
+                [update_id, self._now()],
+            )
+            if seen.rowcount == 0:
+                return False
+            db.execute(
+                "insert or ignore into inbox (update_id, chat, body, received_at) "
+                "values (?, ?, ?, ?)",
+                [update_id, chat, body, self._now()],
+            )
+        return True
+
+    def inbox_forget_seen(self) -> None:
+        """Drop the ids of webhook updates older than Telegram would send again."""
+        cutoff = (self.clock() - SEEN_FOR).isoformat(timespec="seconds")
+        with self._write() as db:
+            db.execute("delete from updates_seen where seen_at < ?", [cutoff])
 
     def inbox_offset(self) -> int:
         """The getUpdates offset that confirms everything already kept."""

@@ -189,6 +189,12 @@ class InterviewRows(Connection):
             db["events"].delete_where("interview_id = ?", [interview_id])
             db["reminders"].delete_where("interview_id = ?", [interview_id])
             db["imports"].delete_where("interview_id = ?", [interview_id])
+            # What was submitted from it goes too: deleting is the owner's last word.
+            db["submissions"].delete_where("interview_id = ?", [interview_id])
+            db.execute(
+                "update meeting_members set interview_id = null where interview_id = ?",
+                [interview_id],
+            )
             db["interviews"].delete(interview_id)
             db.execute(
                 "update owners set active_interview = null where active_interview = ?",

@@ -114,3 +114,72 @@ def m008_inbox_attempts(db: Database) -> None:
     # process died each time) is set aside instead of crashing every restart.
     db["inbox"].add_column("attempts", int, not_null_default=0)
     db["inbox"].add_column("set_aside_at", str)
+
+
+@migrations()
+def m009_updates_seen(db: Database) -> None:
+    # The ids of updates a webhook delivered: Telegram sends one again when it did not see
+    # our answer, possibly after it was handled and left the inbox.
+    db["updates_seen"].create({"update_id": int, "seen_at": str}, pk="update_id")
+
+
+@migrations()
+def m010_web_links(db: Database) -> None:
+    # One secret per owner signs their desktop links; a new link or /web off replaces or
+    # deletes it, which revokes every link signed before.
+    db["web_links"].create({"owner": str, "secret": str, "created_at": str}, pk="owner")
+
+
+@migrations()
+def m011_meetings(db: Database) -> None:
+    # A meeting of one 班子: its flow, deadline and invite code (a secret, replaced to revoke).
+    db["meetings"].create(
+        {
+            "id": int,
+            "code": str,
+            "flow_id": str,
+            "name": str,
+            "deadline": str,
+            "organiser": str,
+            "organiser_name": str,
+            "roster": str,
+            "team_interview": int,  # the organiser's 领导班子 report, when begun
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"code", "flow_id", "name", "deadline", "organiser"},
+    )
+    db["meetings"].create_index(["code"], unique=True)
+    db["meeting_members"].create(
+        {
+            "meeting_id": int,
+            "owner": str,
+            "name": str,
+            "role": str,  # member | co (a co-organiser, named by the organiser)
+            "interview_id": int,
+            "joined_at": str,
+        },
+        pk=("meeting_id", "owner"),
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+    db["meeting_members"].create_index(["owner"])
+    # What a member submitted: a copy of the answers at that moment, so later edits stay
+    # private until submitted again. Withdrawing or leaving deletes the copy.
+    db["submissions"].create(
+        {
+            "meeting_id": int,
+            "owner": str,
+            "interview_id": int,
+            "answers": str,
+            "submitted_at": str,
+        },
+        pk=("meeting_id", "owner"),
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+    db["meeting_reminders"].create(
+        {"meeting_id": int, "owner": str, "reason": str, "sent_at": str},
+        pk=("meeting_id", "owner", "reason"),
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+    # A /meeting new conversation in progress (flow, deadline, name, roster so far).
+    db["meeting_drafts"].create({"owner": str, "data": str, "created_at": str}, pk="owner")

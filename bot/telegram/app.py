@@ -28,12 +28,13 @@ from telegram.ext import (
 from bot.core.callbacks import pattern
 from bot.core.commands import MENU
 from bot.service import Interviews
-from bot.telegram import fallbacks, interview, lastyear, manage, reminders
+from bot.telegram import fallbacks, interview, lastyear, manage, meetings, reminders, web
 from bot.telegram.config import BotConfig
 from bot.telegram.context import DEPS, Context, Deps, utcnow
 from bot.telegram.guard import guard
 from bot.telegram.request import FewConnections
 
+WEB_COMMAND = ("web", "在电脑上打开整篇材料")
 COMMANDS = {
     "start": interview.cmd_start,
     "new": interview.cmd_new,
@@ -41,6 +42,7 @@ COMMANDS = {
     "list": manage.cmd_list,
     "back": interview.cmd_engine,
     "skip": interview.cmd_engine,
+    "done": interview.cmd_engine,
     "edit": interview.cmd_edit,
     "status": interview.cmd_status,
     "preview": manage.cmd_preview,
@@ -52,9 +54,11 @@ COMMANDS = {
     "deadline": reminders.cmd_deadline,
     "lastyear": lastyear.cmd_lastyear,
     "remind": reminders.cmd_remind,
+    "web": web.cmd_web,
+    "meeting": meetings.cmd_meeting,
 }
-# Commands that read what follows them (/start's is a deep-link payload, ignored).
-TAKES_ARGS = {"start", "deadline", "remind"}
+# Commands that read what follows them (/start's is a deep-link payload: a meeting's invite).
+TAKES_ARGS = {"start", "deadline", "remind", "web", "meeting"}
 
 
 def build_application(
@@ -89,6 +93,7 @@ def build_application(
     app.add_handler(CallbackQueryHandler(interview.on_flow_button, pattern=pattern("n")))
     app.add_handler(CallbackQueryHandler(manage.on_button, pattern=pattern("rxyz")))
     app.add_handler(CallbackQueryHandler(lastyear.on_button, pattern=pattern("i")))
+    app.add_handler(CallbackQueryHandler(meetings.on_button, pattern=pattern("m")))
     app.add_handler(CallbackQueryHandler(interview.on_button))
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, interview.on_text))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallbacks.on_edited))
@@ -97,8 +102,12 @@ def build_application(
     app.add_error_handler(fallbacks.on_error)
     if config.remind_interval:
         app.job_queue.run_repeating(reminders.remind_tick, interval=config.remind_interval, first=5)
+        app.job_queue.run_repeating(
+            meetings.meeting_tick, interval=config.remind_interval, first=10
+        )
     return app
 
 
 async def _post_init(app: Application) -> None:
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
+    menu = [*MENU, WEB_COMMAND] if app.bot_data[DEPS].config.web_url else MENU
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu])

@@ -11,21 +11,22 @@ import io
 import logging
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
+from bot.core import callbacks
 from bot.core.replies import Reply
 from bot.core.state import Input
-from bot.report.render import build_document
+from bot.report.render import build_document, report_name
 from bot.report.writers.docx import to_docx
 from bot.report.writers.markdown import to_markdown
 from bot.report.writers.text import to_text
 from bot.service import Outcome
 from bot.storage import Interview
+from bot.telegram import meetingtexts, view
 from bot.telegram import texts as say
-from bot.telegram import view
-from bot.telegram.context import Context, owner_of
+from bot.telegram.context import Context, Deps, owner_of
 
 log = logging.getLogger("duizhao.bot")
 
@@ -130,7 +131,7 @@ async def show(
         )
     interview_id = outcome.interview.id
     if reply.prompt is not None:
-        keyboard = view.prompt_keyboard(interview_id, reply.prompt)
+        keyboard = view.prompt_keyboard(interview_id, reply.prompt, reply)
         if compact and not reply.error and reply.notice and reply.prompt.kind == "long_text":
             await send(update, escape(reply.notice), keyboard)
             return
@@ -141,7 +142,11 @@ async def show(
             if reply.notice:  # the report itself follows from apply
                 await send(update, escape(reply.notice))
             return
-        keyboard = view.review_keyboard(interview_id, reply.review, reply.finished)
+        keyboard = view.with_web_app(
+            view.review_keyboard(interview_id, reply.review, reply.finished, reply),
+            context.config.web_url,
+            interview_id,
+        )
         deadline = outcome.interview.deadline
         footer = context.days_left(deadline) if deadline else ""
         parts = view.review_parts(reply.review, reply, footer)
@@ -152,19 +157,44 @@ async def show(
 
 async def send_report(update: Update, context: Context, interview: Interview) -> None:
     """The report as text messages, then as .docx and Markdown files."""
-    async with context.deps.reports:
-        flow = context.service.flow_of(interview)
-        today = context.today()
-        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=today)
-        await send_long(update, say.REPORT_HEADER.format(zishu=doc.zishu), to_text(doc))
-        docx = io.BytesIO()
-        await asyncio.to_thread(to_docx, doc, docx)
-        name = f"{flow.title}-{today.isoformat()}"
-        chat = update.effective_chat
+    await send_report_to(update.effective_chat, context.deps, interview)
+    await offer_submit(update, context, interview.id)
+
+
+async def send_report_to(chat: Chat, deps: Deps, interview: Interview) -> None:
+    """The report into one chat (also when the web page asks for it)."""
+    async with deps.reports:
+        flow = deps.service.flow_of(interview)
+        day = interview.deadline or deps.today()  # the meeting date when the user set one
+        doc = await asyncio.to_thread(build_document, flow, interview.state.answers, date=day)
         try:
+            await chat.send_message(say.REPORT_HEADER.format(zishu=doc.zishu), parse_mode=None)
+            for chunk in view.split_text(to_text(doc)):
+                await chat.send_message(chunk, parse_mode=None)
+            docx = io.BytesIO()
+            await asyncio.to_thread(to_docx, doc, docx)
+            name = report_name(flow, interview.state.answers)
             await chat.send_document(
                 docx.getvalue(), filename=f"{name}.docx", caption=say.REPORT_FILES
             )
             await chat.send_document(to_markdown(doc).encode("utf-8"), filename=f"{name}.md")
-        except Forbidden:  # blocked mid-report: the user's choice, not a fault
+        except Forbidden:
             log.info("chat %s blocked the bot", chat.id)
+
+
+async def offer_submit(update: Update, context: Context, interview_id: int) -> None:
+    """After a finished report: for each meeting it was written for, the submit button."""
+    meetings = context.deps.meetings
+    for meeting, membership in meetings.memberships_of_interview(interview_id):
+        if meetings.submitted(meeting.id, membership.owner):
+            continue
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    view.button(meetingtexts.SUBMIT, callbacks.Payload(meeting.id, "sb", "m")),
+                    view.button(meetingtexts.CHECK_MINE, callbacks.Payload(meeting.id, "tl", "m")),
+                ]
+            ]
+        )
+        text = meetingtexts.SUBMIT_OFFER.format(name=meeting.name)
+        await send(update, text, keyboard, parse_mode=None)

@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.core import reminders
+from bot.meetings import Meetings
 from bot.service import Interviews
 from bot.telegram import texts as say
 from bot.telegram.config import BotConfig
@@ -39,6 +40,10 @@ class Deps:
     config: BotConfig
     now: Callable[[], dt.datetime] = utcnow
     reports: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPORTS_AT_ONCE))
+    meetings: Meetings = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.meetings = Meetings(self.service)
 
     def today(self) -> dt.date:
         """The user's calendar day (reports are dated and deadlines counted in China time)."""

@@ -1,10 +1,14 @@
-"""Long polling that loses nothing: store each update, then confirm it, then handle it.
+"""Updates that are never lost: store each update, then confirm it, then handle it.
 
 python-telegram-bot's own Updater confirms a batch when it asks for the next one, which can
 be before the handlers ran; an update being handled when the process dies would then never
 come back. Here every update is written to the database before the next getUpdates confirms
 it, handled from there, and removed only once handled. After a restart the leftovers are
 handled first. One chat's updates are handled in order; different chats run concurrently.
+
+With a webhook (`receive`), the endpoint stores each update before Telegram is answered, so
+the same holds; an update Telegram sends again because it missed the answer is recognised by
+its id, even after it was handled.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from bot.telegram import texts as say
 log = logging.getLogger("duizhao.inbox")
 # Seconds a long poll may take beyond its own timeout before the request counts as failed.
 READ_MARGIN = 10
+# Seconds the handlers get to finish once the bot is stopping; what is left stays stored and
+# is handled at the next start.
+DRAIN_GRACE = 6
 
 
 class Inbox:
@@ -38,14 +45,32 @@ class Inbox:
         self._handled: list[int] = []
         self._forgetting: asyncio.Task[None] | None = None
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Poll until `stop` is set, then let the workers finish what they hold."""
+    async def resume(self) -> None:
+        """Hand out what was stored but not handled when the bot last stopped."""
         for update_id, body in await asyncio.to_thread(self.storage.inbox_pending):
             update = self._read(json.loads(body))
             if update is None:
                 await self._done(update_id)
             else:
                 self._dispatch(update)
+
+    async def receive(self, raw: dict) -> None:
+        """One update a webhook delivered: stored when this returns (StorageError if it
+        cannot be), then handled; one seen before is dropped, one unreadable is skipped."""
+        update = self._read(raw)
+        if update is None:
+            return
+        body = json.dumps(raw, ensure_ascii=False)
+        if await asyncio.to_thread(
+            self.storage.inbox_receive, update.update_id, chat_key(update), body
+        ):
+            self._dispatch(update)
+        else:
+            log.info("update %s came again and is ignored", update.update_id)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set, then let the workers finish what they hold."""
+        await self.resume()
         offset = await asyncio.to_thread(self.storage.inbox_offset)
         while not stop.is_set():
             poll = asyncio.ensure_future(self._poll(offset))
@@ -131,8 +156,11 @@ class Inbox:
                 continue
             try:
                 await self.app.process_update(update)
-            finally:
-                await self._done(update.update_id)
+            except asyncio.CancelledError:
+                raise  # stopped past the grace time: it stays stored for the next start
+            except Exception:
+                log.exception("update %s failed", update.update_id)
+            await self._done(update.update_id)
 
     async def _begin(self, update: Update) -> bool:
         """Record that handling begins; False for an update set aside (its handling began
@@ -177,11 +205,23 @@ class Inbox:
         finally:
             self._forgetting = None
 
-    async def drain(self) -> None:
-        while self._workers:
-            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
-        if self._forgetting is not None:
-            await self._forgetting
+    async def drain(self, grace: float = DRAIN_GRACE) -> None:
+        """Let the workers finish, for `grace` seconds at most; what they have not handled
+        by then stays stored and is handled at the next start."""
+        deadline = asyncio.get_running_loop().time() + grace
+        while self._workers or self._forgetting is not None:
+            left = deadline - asyncio.get_running_loop().time()
+            busy = [*self._workers.values(), *([self._forgetting] if self._forgetting else [])]
+            done, _ = await asyncio.wait(busy, timeout=max(left, 0))
+            if not done and left <= 0:
+                pending = sum(q.qsize() for q in self._queues.values()) + len(self._workers)
+                log.warning("stopping with about %d updates kept for the next start", pending)
+                # Cancelled, a handler leaves its update stored (see _work); left running, it
+                # would fail once the connection to Telegram closes and count as handled.
+                for task in busy:
+                    task.cancel()
+                await asyncio.gather(*busy, return_exceptions=True)
+                return
 
 
 def chat_key(update: Update) -> str:

@@ -16,7 +16,7 @@ from bot.core import callbacks, replies
 from bot.core.commands import parse_command, typed_number
 from bot.core.state import Input
 from bot.storage import Interview
-from bot.telegram import lastyear, view
+from bot.telegram import lastyear, meetings, view
 from bot.telegram import texts as say
 from bot.telegram.chat import (
     active_or_offer,
@@ -33,11 +33,16 @@ from bot.telegram.context import Context, owner_of
 log = logging.getLogger("duizhao.bot")
 
 # Commands the engine handles itself, as the same input as their buttons.
-ENGINE_COMMANDS = {"back": "back", "skip": "skip"}
+ENGINE_COMMANDS = {"back": "back", "skip": "skip", "done": "done"}
 
 
 async def cmd_start(update: Update, context: Context) -> None:
-    """Greet; resume the active interview or offer the flows."""
+    """Greet; resume the active interview or offer the flows. A deep link's payload is a
+    meeting's invite code."""
+    _, code = parse_command(update.message.text) or ("", "")
+    if code:
+        await meetings.open_invite(update, context, code)
+        return
     await send(update, say.WELCOME)
     interview = context.service.active(owner_of(update))
     if interview is None:
@@ -59,7 +64,7 @@ async def cmd_resume(update: Update, context: Context) -> None:
 
 
 async def cmd_engine(update: Update, context: Context) -> None:
-    """/back and /skip: the same as their buttons."""
+    """/back, /skip and /done: the same as their buttons."""
     name, _ = parse_command(update.message.text) or ("", "")
     await apply(update, context, Input(ENGINE_COMMANDS[name]))
 
@@ -92,21 +97,17 @@ async def cmd_status(update: Update, context: Context) -> None:
     if interview is None:
         return
     flow = context.service.flow_of(interview)
-    lines = [say.STATUS_HEADER.format(title=flow.title)]
+    lines = [flow.title, *replies.status_lines(flow, interview.state)]
     if interview.deadline:
         lines.insert(0, context.days_left(interview.deadline))
-    for s in replies.summarize(flow, interview.state):
-        mark = "✅" if s.total and s.answered == s.total else "▫️"
-        lines.append(
-            say.STATUS_LINE.format(
-                mark=mark, title=s.title, answered=s.answered, total=s.total, chars=s.chars
-            )
-        )
     await send(update, "\n".join(lines), parse_mode=None)
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Typed text answers the current question (or, after /lastyear, is last year's report)."""
+    """Typed text answers the current question (or, after /lastyear, is last year's report;
+    during /meeting new, the meeting's details)."""
+    if await meetings.on_text(update, context):
+        return
     pending = context.service.storage.pending_import(owner_of(update))
     if lastyear.in_paste_mode(pending):
         await lastyear.collect_paste(update, context, pending)
@@ -150,8 +151,8 @@ async def on_button(update: Update, context: Context) -> None:
         # Delivered again after a crash: applied already, and the step has moved on, so
         # not stale; apply re-shows where it led (the report, if it finished).
         await apply(update, context, Input(kind, payload.value), interview)
-    elif kind == "edit":
-        await apply(update, context, Input("edit", payload.step), interview)
+    elif kind in ("edit", "append"):
+        await apply(update, context, Input(kind, payload.step), interview)
     elif payload.step != interview.state.cursor:
         await stale(update, context)
     elif kind == "page":
@@ -174,7 +175,7 @@ async def _turn_page(update: Update, context: Context, interview: Interview, val
         if review is None:
             await stale(update, context)
             return
-        keyboard = view.review_keyboard(interview.id, review, interview.finished, page)
+        keyboard = view.review_keyboard(interview.id, review, interview.finished, page=page)
     try:
         await update.callback_query.edit_message_reply_markup(keyboard)
     except BadRequest:  # the message is gone or too old to edit: send the page anew
@@ -183,11 +184,13 @@ async def _turn_page(update: Update, context: Context, interview: Interview, val
 
 async def _show_help(update: Update, context: Context, interview: Interview, kind: str) -> None:
     """The section's 说明, the question's 参考表述 or last year's problems; nothing changes."""
-    prompt = replies.show(context.service.flow_of(interview), interview.state).prompt
+    prompt = context.service.show(interview).prompt
     if prompt is None:
         await stale(update, context)
     elif kind == "guide":
         await send(update, f"<b>说明</b>\n{escape(prompt.guide or say.NO_GUIDE)}")
+        # The question again below the explanation, with its buttons, to answer right away.
+        await show(update, context, context.service.resume(interview))
     elif kind == "lastyear":
         lines = [say.LAST_YEAR_PROBLEMS] + [f"{i}. {p}" for i, p in enumerate(prompt.last_year, 1)]
         await send_long(update, lines[0], "\n".join(lines[1:]))

@@ -133,6 +133,9 @@ async def cmd_preview(update: Update, context: Context) -> None:
         build_document, flow, interview.state.answers, date=context.today()
     )
     await send_long(update, say.PREVIEW_HEADER.format(zishu=doc.zishu), to_text(doc))
+    page = view.with_web_app(None, context.config.web_url, interview.id)
+    if page is not None:
+        await send(update, say.WEB_PREVIEW, page)
 
 
 async def cmd_report(update: Update, context: Context) -> None:

@@ -80,8 +80,6 @@ DELETE_KEPT = "好的，没有删除。"
 NOTHING_TO_EDIT = "还没有可以修改的题目。"
 EDIT_PICK = "要修改哪一题？"
 MORE_FIXES = "按审阅意见修改："
-STATUS_HEADER = "{title}\n各部分进度："
-STATUS_LINE = "{mark} {title}：已答 {answered}/{total} 题，{chars} 字"
 PREVIEW_HEADER = "草稿预览（共 {zishu} 字）："
 REPORT_NOT_READY = "还没有答完，答完并点“生成报告”后才能生成正式报告。可以先发 /preview 预览草稿。"
 REPORT_HEADER = "报告全文（共 {zishu} 字）："
@@ -120,4 +118,17 @@ HELP = """使用说明
 /deadline 设置会议或提交日期（如 /deadline 12月20日）
 /lastyear 导入去年的材料（粘贴全文；也可以直接发送 .docx 或 .txt 文件）
 /remind 开启或关闭提醒（/remind on、/remind off）
+/web 在电脑浏览器里打开整篇材料（/web off 收回链接；需管理员开启网页版）
+/meeting 班子会议：组织者新建会议、发邀请链接，成员写完提交给组织者（/meeting new、/meeting status）
 /help 本说明"""
+WEB_LINK = (
+    "在电脑浏览器里打开下面的链接，就能看到整篇材料并直接修改（24 小时内有效，只能打开您自己的材料）：\n"
+    "{link}\n\n"
+    "链接相当于钥匙，请不要转发给别人。再发一次 /web 会换一个新链接，旧的随即失效；"
+    "发送 /web off 立即收回。"
+)
+WEB_REVOKED = "已收回网页链接，之前发出的链接都不能再打开了。"
+WEB_NONE_TO_REVOKE = "您现在没有有效的网页链接。"
+WEB_USAGE = "用法：/web 获取网页链接；/web off 收回链接。"
+WEB_OFF = "这个机器人没有开启网页版（管理员需要设置 BOT_WEB_URL）。"
+WEB_PREVIEW = "也可以在网页里看整篇材料，并在原处直接修改："

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
-from bot.core import callbacks
+from bot.core import callbacks, texts
 from bot.core.model import Flow
 from bot.core.replies import Button, Prompt, Reply, Review
 
@@ -30,6 +30,8 @@ ACTION_CODES = {
     "edit": "e",
     "clear": "c",
     "sample": "u",
+    "append": "a",
+    "unsplit": "w",
     # These two only show something; the engine is not involved.
     "guide": "h",
     "samples": "p",
@@ -75,23 +77,34 @@ def prompt_text(prompt: Prompt, reply: Reply, with_section: bool) -> str:
         parts.append(f"<b>【{escape(prompt.section_title)}】</b>")
         if prompt.section_intro:
             parts.append(f"<i>{escape(prompt.section_intro)}</i>")
-    body = [escape(prompt.progress), f"<b>{escape(prompt.text)}</b>"]
+    body = [escape(prompt.progress)]
+    if prompt.problems:
+        body.append(escape(problems_block(prompt.problems)))
+    body.append(f"<b>{escape(prompt.text)}</b>")
     if prompt.hint:
         body.append(f"<i>提示：{escape(prompt.hint)}</i>")
     if prompt.current is not None:
         body.append(f"当前答案：{escape(clip(prompt.current, 1500))}")
     if prompt.kind == "long_text":
         if prompt.draft_chars and not reply.notice:
-            body.append(f"（草稿已有 {prompt.draft_chars} 字，接着发或点“完成”）")
+            draft = escape(clip(prompt.draft_text, 1500))
+            body.append(f"已收到的草稿（{prompt.draft_chars} 字）：\n{draft}")
+            body.append("（接着发送的内容会接在草稿后面；点“完成”按草稿保存）")
         elif not prompt.draft_chars:
-            body.append("（可以分几条消息发送，写完点“完成”）")
+            body.append("（写好后一条消息发出即可；发出后还能点“补充”）")
     if prompt.kind == "multi":
         body.append("（可多选，选好后点“完成”）")
     parts.append("\n".join(body))
     return fit_html("\n\n".join(parts))
 
 
-def prompt_keyboard(interview_id: int, prompt: Prompt) -> InlineKeyboardMarkup | None:
+def problems_block(problems: tuple[str, ...]) -> str:
+    return "\n".join([texts.PROBLEMS_SO_FAR, *(f"{i}. {p}" for i, p in enumerate(problems, 1))])
+
+
+def prompt_keyboard(
+    interview_id: int, prompt: Prompt, reply: Reply | None = None
+) -> InlineKeyboardMarkup | None:
     options = engine_buttons(interview_id, prompt.step, prompt.options)
     for b in options:
         value = callbacks.decode(b.callback_data).value
@@ -100,8 +113,23 @@ def prompt_keyboard(interview_id: int, prompt: Prompt) -> InlineKeyboardMarkup |
             b.text = f"✅ {b.text}"
             b._freeze()
     actions = engine_buttons(interview_id, prompt.step, prompt.actions)
+    if reply is not None:
+        actions[:0] = after_input_buttons(interview_id, prompt.step, reply)
     keyboard = rows(options) + rows(actions)
     return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def after_input_buttons(interview_id: int, step: str, reply: Reply) -> list[InlineKeyboardButton]:
+    """What the last input offers to undo or extend: 不拆分 after a split, 补充 after a long
+    answer (its payload names the answer's step, like an edit)."""
+    buttons = []
+    if reply.undo_split:
+        undo = callbacks.Payload(interview_id, step, ACTION_CODES["unsplit"])
+        buttons.append(button(texts.ACTION_UNSPLIT, undo))
+    if reply.appendable:
+        append = callbacks.Payload(interview_id, reply.appendable, ACTION_CODES["append"])
+        buttons.append(button(texts.ACTION_APPEND, append))
+    return buttons
 
 
 def review_parts(review: Review, reply: Reply, footer: str = "") -> list[str]:
@@ -116,17 +144,23 @@ def review_parts(review: Review, reply: Reply, footer: str = "") -> list[str]:
 
 
 def review_keyboard(
-    interview_id: int, review: Review, finished: bool, page: int = 0
+    interview_id: int,
+    review: Review,
+    finished: bool,
+    reply: Reply | None = None,
+    page: int = 0,
 ) -> InlineKeyboardMarkup:
     generate = engine_buttons(interview_id, "review", review.options)
+    if reply is not None:
+        generate += after_input_buttons(interview_id, "review", reply)
     edits = [
         button(f"修改：{clip(s.title, 18)}", callbacks.Payload(interview_id, s.first_step, "e"))
         for s in review.sections
         if s.first_step
     ]
     fixes = [
-        button(f"改意见{i}", callbacks.Payload(interview_id, f.step, "e"))
-        for i, f in enumerate(review.findings, 1)
+        button(f"改意见{n}", callbacks.Payload(interview_id, f.step, "e"))
+        for n, f in zip(review.numbers, review.findings, strict=True)
         if f.step
     ]
     shown, nav = _page(fixes, page, PAGE_FIXES, interview_id, "review", "r")
@@ -165,10 +199,23 @@ def _page(
     return buttons[page * size : (page + 1) * size], [nav] if nav else []
 
 
+def with_web_app(
+    keyboard: InlineKeyboardMarkup | None, web_url: str | None, interview_id: int
+) -> InlineKeyboardMarkup | None:
+    """The keyboard with a last row that opens the page as a Mini App, when one is served."""
+    if not web_url:
+        return keyboard
+    page = InlineKeyboardButton(
+        "在网页中查看和修改", web_app=WebAppInfo(f"{web_url}?interview={interview_id}")
+    )
+    rows_ = list(keyboard.inline_keyboard) if keyboard else []
+    return InlineKeyboardMarkup([*rows_, [page]])
+
+
 def samples_message(interview_id: int, prompt: Prompt) -> tuple[str, InlineKeyboardMarkup]:
     """The sample phrasings, each copyable, with a button that puts it into the draft."""
     lines = [
-        "<b>参考表述</b>（点“用第N条”放进草稿，再把“××”换成您自己的情况；也可以长按复制、改好后发送）："
+        "<b>参考表述</b>（点“用第N条”：带“××”的，我逐处问您填什么；不带的直接采用，之后还能补充）："
     ]
     lines += [f"{i}. <code>{escape(t)}</code>" for i, t in enumerate(prompt.samples, 1)]
     buttons = [

@@ -19,8 +19,7 @@ def cmd(name: str, value: str = "") -> Input:
 THROUGH = [
     (cmd("skip"), "problems[0].summary"),
     (T("学习不够"), "problems[0].case"),
-    (T("比如上月"), "problems[0].case"),
-    (cmd("done"), "problems[+]"),
+    (T("比如上月"), "problems[+]"),
     (C("done"), "area"),
     (T("2"), "tags"),
     (C("a"), "tags"),
@@ -96,18 +95,56 @@ CASES = [
         {},
     ),
     (
-        "long text collects several messages",
-        [T("第一段。"), T("第二段。"), cmd("done")],
+        "one message is the whole long answer",
+        [T("第一段")],
+        "problems[0].summary",
+        "",
+        {"good": "第一段"},
+    ),
+    (
+        "补充 adds the next message to the saved answer and comes back",
+        [T("第一段。"), cmd("append", "good"), T("第二段。")],
         "problems[0].summary",
         "",
         {"good": "第一段。\n第二段。"},
     ),
     (
-        "long text over its limit is refused without losing the draft",
-        [T("好" * 29 + "。"), T("好" * 29 + "。")],
+        "补充 that goes over the limit is refused and the answer stays",
+        [T("好" * 29 + "。"), cmd("append", "good"), T("好" * 29 + "。")],
         "good",
         "内容太长：现在 60 字，最多 50 字。",
+        {"good": "好" * 29 + "。"},
+    ),
+    *(
+        (
+            f"{word!r} is never stored as the answer",
+            [T("第一段"), cmd("append", "good"), T(word)],
+            "problems[0].summary",
+            "",
+            {"good": "第一段"},
+        )
+        for word in ("完成", "好了", "写完了", "done", "/done", "、done", "完成。")
+    ),
+    (
+        "a trailing 、done is not part of the answer",
+        [T("比如上月、done")],
+        "problems[0].summary",
+        "",
+        {"good": "比如上月"},
+    ),
+    (
+        "a done word with nothing written is refused",
+        [T("完成")],
+        "good",
+        "还没有收到这一题的内容，请直接发送您的回答。",
         {},
+    ),
+    (
+        "a done word at a one-line question keeps its answer",
+        [cmd("skip"), T("学习不够"), cmd("back"), T("好了")],
+        "problems[0].case",
+        "",
+        {"problems": [{"summary": "学习不够"}]},
     ),
     (
         "Latin letters count one 字 a run, but every character counts against the cap",
@@ -118,7 +155,7 @@ CASES = [
     ),
     (
         "a long answer's pieces count together against the character cap",
-        [T("好" + "," * 150), T("好" + "," * 150)],
+        [T("好" + "," * 150), cmd("append", "good"), T("好" + "," * 150)],
         "good",
         "内容太长：现在 302 个字符（字母、数字、空格和标点都算），这一题最多 250 个字符。",
         {},
@@ -127,7 +164,7 @@ CASES = [
         "done without a draft is refused",
         [cmd("done")],
         "good",
-        "还没有收到内容，请先发送文字再点“完成”。",
+        "还没有收到这一题的内容，请直接发送您的回答。",
         {},
     ),
     (
@@ -283,6 +320,25 @@ CASES = [
         "",
         {"problems": [{"summary": "学习不够", "case": None}]},
     ),
+    (
+        "an answer given after going back returns to where the user was, past later answers",
+        [*THROUGH_TO, T("1"), C("a"), cmd("done"), cmd("back"), cmd("back"), T("作风")],
+        "has_more",
+        "",
+        {"area": "作风", "tags": ["a"]},
+    ),
+    (
+        "an add-or-finish step opened from the review adds an item: its questions, then back",
+        [*[i for i, _ in THROUGH], cmd("edit", "problems[+]"), T("作风不实"), cmd("skip")],
+        "review",
+        "",
+        {
+            "problems": [
+                {"summary": "学习不够", "case": "比如上月"},
+                {"summary": "作风不实", "case": None},
+            ]
+        },
+    ),
     ("cancel with nothing to cancel", [cmd("cancel")], "good", "现在没有需要取消的操作。", {}),
     ("an unknown input kind is refused", [Input("fly")], "good", "这个操作在这里用不上。", {}),
 ]
@@ -300,7 +356,7 @@ def test_inputs(small_flow, inputs, cursor, error, answers):
 
 
 def test_a_refused_input_leaves_the_state_unchanged(small_flow):
-    state, _ = play(small_flow, [T("草稿")])
+    state, _ = play(small_flow, [cmd("skip")])
     after, reply = engine.step(small_flow, state, T("好" * 60))
     assert after == state and reply.error
 
@@ -315,7 +371,7 @@ def test_restart_section_keeps_other_sections(small_flow):
 def test_prompt_shows_progress_options_and_actions(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("skip"), C("done")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第2/2部分 · 第1题"
+    assert prompt.progress == "第2/2部分 · 总进度 50%"  # nothing yet to count in this part
     assert [o.label for o in prompt.options] == ["学习", "工作", "作风"]
     assert [a.label for a in prompt.actions] == ["上一步"]
     assert replies[-1].entered_section
@@ -328,17 +384,37 @@ def test_back_shows_the_answer_and_offers_keep(small_flow):
     assert "保留原答案" in [a.label for a in prompt.actions]
 
 
-def test_draft_count_is_shown(small_flow):
-    _, replies = play(small_flow, [T("第一段文字。"), T("第二段")])
-    assert replies[-1].notice == "已收到 9 字。可以接着写，写完选“完成”。"
-    assert replies[-1].prompt.draft_chars == 9
+def test_a_saved_long_answer_says_its_count_and_offers_to_add(small_flow):
+    _, replies = play(small_flow, [T("第一段文字")])
+    assert replies[-1].notice == "已保存（5 字）。"
+    assert replies[-1].appendable == "good"
+    assert replies[-1].prompt.step == "problems[0].summary"
 
 
-def test_a_draft_survives_leaving_and_coming_back(small_flow):
-    state, _ = play(
-        small_flow, [cmd("skip"), T("学习不够"), T("草稿一"), cmd("back"), cmd("keep"), cmd("done")]
-    )
-    assert state.answers["problems"][0]["case"] == "草稿一"
+def test_an_answer_under_its_minimum_waits_as_a_draft(flows):
+    flow = flows["2022-liuge"]
+    state, _ = engine.start(flow)
+    state, _ = play(flow, [C("no"), cmd("skip"), T("学习不够深入")], state)
+    state, replies = play(flow, [T("学得少。")], state)
+    assert state.cursor == "t1_problems[0].detail"
+    assert replies[-1].notice == "已收到 4 字，这一题至少要 15 字。请接着补充，发出后一并保存。"
+    assert replies[-1].prompt.draft_text == "学得少。"
+    assert [a.label for a in replies[-1].prompt.actions][:1] == ["完成"]
+    state, _ = play(flow, [T("今年个人自学只完成了计划的一半。")], state)
+    assert state.answers["t1_problems"][0]["detail"] == "学得少。\n今年个人自学只完成了计划的一半。"
+    assert state.cursor == "t1_problems[0].case"
+
+
+def test_a_sample_being_filled_survives_leaving_and_coming_back(small_flow):
+    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "2")])
+    state, _ = play(small_flow, [cmd("back"), cmd("keep"), T("3")], state)
+    assert state.answers["problems"][0]["case"] == "比如3月的会上我没有发言。"
+
+
+def test_cancel_of_an_untouched_append_leaves_no_draft(small_flow):
+    state, _ = play(small_flow, [T("第一段"), cmd("skip"), cmd("append", "good"), cmd("cancel")])
+    assert state.cursor == "problems[0].summary"
+    assert state.drafts == {} and state.answers["good"] == "第一段"
 
 
 def test_resume_moves_a_vanished_cursor_to_the_first_gap(small_flow):
@@ -373,12 +449,29 @@ def test_review_counts_zishu_per_section(small_flow):
     assert "合计约 11 字。" in review.text
 
 
-def test_samples_go_into_the_draft_to_be_extended(small_flow):
+def test_a_sample_with_xx_asks_for_each_in_turn(small_flow):
     state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1")])
-    assert state.drafts["problems[0].case"] == ["今年只参加了××次学习。"]
-    assert replies[-1].notice.startswith("已把这条参考表述放进草稿（12 字）")
-    state, _ = play(small_flow, [T("还要补充一句。"), cmd("done")], state)
-    assert state.answers["problems"][0]["case"] == "今年只参加了××次学习。\n还要补充一句。"
+    assert "这条参考表述里有 1 处“××”，我逐处问您" in replies[-1].prompt.text
+    assert "参考表述：今年只参加了【？】次学习。\n第 1/1 处“××”（【？】处）填什么？" in (
+        replies[-1].prompt.text
+    )
+    state, replies = play(small_flow, [T("3")], state)
+    assert state.answers["problems"][0]["case"] == "今年只参加了3次学习。"
+    assert replies[-1].appendable == "problems[0].case"
+    assert not [k for k in state.drafts if k.startswith("~")]
+
+
+def test_a_sample_without_xx_is_the_answer_then_extendable(flows):
+    flow = flows["2022-liuge"]
+    sample = flow.question("causes").sub("text").samples[5]
+    assert "××" not in sample
+    state = State(answers={}, cursor="causes[0].text")
+    state, replies = play(flow, [cmd("sample", "6")], state)
+    assert state.answers["causes"] == [{"text": sample}]
+    assert replies[-1].notice.startswith("已采用这条参考表述")
+    assert "××" not in replies[-1].notice
+    state, _ = play(flow, [cmd("append", "causes[0].text"), T("所以对分管站所问得少。")], state)
+    assert state.answers["causes"] == [{"text": f"{sample}\n所以对分管站所问得少。"}]
 
 
 def test_a_sample_number_out_of_range_is_refused(small_flow):
@@ -388,30 +481,31 @@ def test_a_sample_number_out_of_range_is_refused(small_flow):
 
 
 def test_clear_empties_the_draft(small_flow):
-    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿"), cmd("clear")])
+    state, replies = play(
+        small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "1"), cmd("clear")]
+    )
     assert state.drafts == {} and replies[-1].notice == "草稿已清空，请重新发送。"
     _, replies = play(small_flow, [cmd("clear")], state)
     assert replies[-1].error == "现在没有草稿可以清空。"
 
 
 def test_prompt_offers_guide_samples_and_shows_the_target(small_flow):
-    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够")])
     prompt = replies[-1].prompt
-    assert prompt.progress == "第1/2部分 · 第2题 · 本部分 4/20 字"
+    assert prompt.progress == "第1/2部分 · 总进度 10% · 本部分已答 2 题 · 4/20 字"
     assert prompt.guide == "这一部分问学习。"
     assert prompt.samples[0] == "今年只参加了××次学习。"
-    assert [a.kind for a in prompt.actions] == ["done", "skip", "clear", "samples", "guide", "back"]
-    assert (
-        replies[-1].notice
-        == "已收到 2 字。可以接着写，写完选“完成”。建议写到 10 字以上，可以再补充具体情况。"
-    )
+    assert [a.kind for a in prompt.actions] == ["skip", "samples", "guide", "back"]
+    _, replies = play(small_flow, [cmd("skip"), T("学习不够"), T("草稿")])
+    assert replies[-1].notice == "已保存（2 字）。建议写到 10 字以上，可以点“补充”再写些具体情况。"
 
 
 def test_the_review_lists_findings_with_the_step_to_fix(small_flow):
     _, replies = play(small_flow, [i for i, _ in THROUGH])
     review = replies[-1].review
     assert [f.kind for f in review.findings] == ["short"]
-    assert review.findings[0].step == "good"
+    # The shortest written answer of the part, the one most worth extending.
+    assert review.findings[0].step == "problems[0].case"
     assert (
         "审阅意见（仅供参考，不影响生成报告）：\n1. “第一部分”写了 8 字，建议不少于 20 字。"
         in review.text
@@ -514,8 +608,9 @@ def test_blank_text_at_a_button_question_asks_for_a_choice(small_flow):
 
 
 def test_a_sample_picked_by_a_circled_number(small_flow):
-    state, _ = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "①")])
-    assert state.drafts == {"problems[0].case": ["今年只参加了××次学习。"]}
+    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "①")])
+    assert replies[-1].error == ""
+    assert state.drafts == {"~fill:problems[0].case": ["今年只参加了××次学习。"]}
 
 
 @pytest.mark.parametrize(
@@ -528,5 +623,7 @@ def test_a_sample_picked_by_a_circled_number(small_flow):
     ],
 )
 def test_a_sentence_continued_in_the_next_message_gets_no_full_stop(small_flow, pieces, joined):
-    state, _ = play(small_flow, [*(T(p) for p in pieces), cmd("done")])
+    first, *more = pieces
+    inputs = [T(first), *(i for p in more for i in (cmd("append", "good"), T(p)))]
+    state, _ = play(small_flow, inputs)
     assert state.answers["good"] == joined

@@ -133,6 +133,12 @@ MALFORMED = [
         "sections[0].questions.problems.questions.summary.kind: a repeat cannot hold another repeat",
         id="nested-repeat",
     ),
+    pytest.param(
+        ("        max_chars: 50\n", "        max_chars: 50\n        role: measures\n"),
+        "bad.yaml: sections[0].questions.good.role: role 'measures' needs kind repeat, not "
+        "long_text",
+        id="item-role-on-long-text",
+    ),
 ]
 
 

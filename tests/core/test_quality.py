@@ -122,7 +122,9 @@ def test_a_problem_without_a_case_number_or_date_is_flagged(problem, vague):
     assert bool(findings) is vague
     if vague:
         assert findings[0].message.startswith("“理论学习”第1个问题（学习不够）没有具体实例")
-        assert findings[0].step == "t1_problems[0].summary"
+        # The fix opens the problem's 实例 question itself.
+        assert findings[0].step == "t1_problems[0].case"
+        assert findings[0].id == "vague:t1_problems[0]"
 
 
 def test_a_cause_restating_a_problem_names_the_problem():
@@ -143,18 +145,19 @@ def test_a_measure_answering_nothing_and_an_uncovered_theme():
     ]
     findings = quality.check(FLOW, {**GOOD, "measures": measures})
     assert [(f.kind, f.step) for f in findings if f.kind in ("unlinked", "uncovered")] == [
-        ("unlinked", "measures[1].heading"),
-        ("uncovered", "measures[0].heading"),
+        ("unlinked", "measures[1].body"),
+        ("uncovered", "measures[+]"),  # adds a measure
     ]
     uncovered = next(f for f in findings if f.kind == "uncovered")
-    assert uncovered.message == "“廉洁自律”方面的问题还没有对应的整改措施。"
+    assert uncovered.message == "“廉洁自律”方面的问题还没有对应的整改措施，可以加一条措施。"
+    assert uncovered.id == "uncovered:t2"
 
 
 def test_short_sections_and_the_total_range():
     answers = {"t1_problems": [{"summary": "学习不够", "detail": "学了12次"}]}
     findings = [f for f in quality.check(FLOW, answers) if f.kind in ("short", "total")]
     assert findings[0].message == "“理论学习”写了 8 字，建议不少于 50 字。"
-    assert findings[0].step == "t1_problems[0].summary"
+    assert findings[0].step == "t1_problems[0].detail"  # its shortest written long answer
     assert findings[1].message.startswith("全文约")
 
 
@@ -178,11 +181,44 @@ def test_a_problem_copied_from_last_year_is_flagged():
     last_year = ["个人自学缺少计划，碎片化阅读多，原著读得少，学习笔记时断时续。", "下基层调研少。"]
     findings = quality.check(FLOW, GOOD, last_year)
     copied = [f for f in findings if f.kind == "copied"]
-    assert [f.step for f in copied] == ["t1_problems[0].summary"]
+    assert [f.step for f in copied] == ["t1_problems[0].detail"]
     assert "和去年的问题“个人自学缺少计划，碎片化阅读多，…”几乎一样" in copied[0].message
     assert [
         f for f in quality.check(FLOW, GOOD, ["公务用车管理不严格。"]) if f.kind == "copied"
     ] == []
+
+
+def _split(text: str, first: str, rest: str) -> dict[str, str]:
+    head, _, tail = text.partition("。")
+    return {first: head, rest: tail}
+
+
+def test_the_issues_xinfang_measure_answers_the_xinfang_problem():
+    """Issue 12, observation 3: 切实践行群众路线 (信访积案逐件过堂) plainly answers the problem
+    about 群众来信来访, and that theme has a measure."""
+    from bot.core.yamltext import load_yaml
+    from bot.flows import FLOWS_DIR, load_flow
+
+    data = (FLOWS_DIR.parent / "benchmarks" / "data" / "links.yaml").read_text(encoding="utf-8")
+    case = next(c for c in load_yaml(data)["cases"] if c["id"] == "issue12-xinfang")
+    flow = load_flow(FLOWS_DIR / "2022-liuge.yaml")
+    answers: dict = {}
+    for p in case["problems"]:
+        answers.setdefault(f"{p['theme']}_problems", []).append(
+            _split(p["text"], "summary", "detail")
+        )
+    answers["causes"] = [{"text": c["text"]} for c in case["causes"]]
+    answers["measures"] = [_split(m["text"], "heading", "body") for m in case["measures"]]
+
+    mass_line = quality.links(flow, answers)[1]
+    assert mass_line.measure.label.startswith("第2条措施（切实践行群众路线）")
+    assert [p.label for p in mass_line.problems] == [
+        "“带头践行以人民为中心的发…”第1个问题（回应群众来信来访不够及时彻底）"
+    ]
+    messages = [f.message for f in quality.check(flow, answers)]
+    assert not any("第2条措施" in m and "看不出" in m for m in messages)
+    assert not any("还没有对应的整改措施" in m for m in messages)
+    assert any("第6条措施（永葆共产党人政治本色）看不出针对哪个问题" in m for m in messages)
 
 
 def test_a_sentence_repeated_many_times_is_one_finding_with_its_true_count():

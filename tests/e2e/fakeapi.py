@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import http.client
 import json
 import re
 import select
@@ -578,6 +579,13 @@ class FakeBotAPI:
         self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        # A set webhook: {"url", "secret_token"}; while set, updates are POSTed to it one at a
+        # time, oldest first, and getUpdates is refused as Telegram refuses it.
+        self._webhook: dict[str, str] | None = None
+        self._delivered: dict[int, dict] = {}  # update_id -> update, once the bot answered 200
+        self.deliveries: list[tuple[int, int | str]] = []  # (update_id, HTTP status or error)
+        self._deliverer: threading.Thread | None = None
+        self._held: set[str] = set()  # methods whose calls wait (see hold)
         self._methods: dict[str, tuple[str, Callable[[dict, dict], Any]]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -585,6 +593,8 @@ class FakeBotAPI:
                 "logOut": lambda p, f: True,
                 "close": lambda p, f: True,
                 "deleteWebhook": self._delete_webhook,
+                "setWebhook": self._set_webhook,
+                "getWebhookInfo": self._get_webhook_info,
                 "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
                 "deleteMyCommands": self._delete_my_commands,
@@ -608,6 +618,8 @@ class FakeBotAPI:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="FakeBotAPI"
         )
         self._thread.start()
+        self._deliverer = threading.Thread(target=self._deliver, name="FakeBotAPI-webhook")
+        self._deliverer.start()
         return self
 
     def stop(self) -> None:
@@ -626,7 +638,9 @@ class FakeBotAPI:
                 pass
         self._server.server_close()  # joins the handler threads
         self._thread.join()
-        self._server = self._thread = None
+        if self._deliverer is not None:
+            self._deliverer.join()
+        self._server = self._thread = self._deliverer = None
 
     def __enter__(self) -> FakeBotAPI:
         return self.start()
@@ -711,6 +725,37 @@ class FakeBotAPI:
     def polls(self) -> int:
         """How many getUpdates calls the bot has made."""
         return sum(1 for method, _ in list(self.sent) if method.lower() == "getupdates")
+
+    def hold(self, *methods: str) -> None:
+        """Make calls of these methods wait until `release`; a call whose client is gone by
+        then (the bot was killed) is dropped, as Telegram never got it."""
+        with self._cond:
+            self._held.update(methods)
+
+    def release(self) -> None:
+        with self._cond:
+            self._held.clear()
+            self._cond.notify_all()
+
+    def webhook_sets(self) -> int:
+        """How many setWebhook calls the bot has made."""
+        return sum(1 for method, _ in list(self.sent) if method == "setWebhook")
+
+    @property
+    def webhook(self) -> dict[str, str] | None:
+        """The webhook the bot set ({"url", "secret_token"}), None while it polls."""
+        with self._cond:
+            return dict(self._webhook) if self._webhook else None
+
+    def redeliver(self, update_id: int) -> int | str:
+        """POST an update the bot already answered once more, as Telegram does when our 200
+        did not reach it; returns the HTTP status."""
+        with self._cond:
+            update, hook = self._delivered[update_id], dict(self._webhook or {})
+        status, connection = _post_update(None, hook, update)
+        if connection is not None:
+            connection.close()
+        return status
 
     def wait_idle(self, timeout: float = 10.0, quiet: float = 0.2) -> None:
         """Wait until every update is confirmed and the bot made no call for `quiet` seconds."""
@@ -805,8 +850,13 @@ class FakeBotAPI:
             self._last_call = time.monotonic()
             if not polling:
                 self._inflight += 1
+            held = name in self._held
+            while name in self._held and not self._closing:
+                self._cond.wait(0.05)
         params: dict = {}
         try:
+            if held and not client_alive():
+                raise ApiError("the client went away before the call was made", 499)
             params, files = _decode_params(content_type, body, query)
             with self._cond:
                 self.sent.append((name, params))
@@ -819,6 +869,12 @@ class FakeBotAPI:
                 failures = self._failures.get(name.lower())
                 if failures:
                     raise failures.pop(0)
+                if polling and self._webhook:
+                    raise ApiError(
+                        "Conflict: can't use getUpdates method while webhook is active; use "
+                        "deleteWebhook to delete the webhook first",
+                        409,
+                    )
                 if not polling:
                     assert handler is not None
                     return 200, {"ok": True, "result": handler(params, files)}
@@ -1058,7 +1114,54 @@ class FakeBotAPI:
     def _delete_webhook(self, params: dict, files: dict) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self._webhook = None
         return True
+
+    def _set_webhook(self, params: dict, files: dict) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not re.match(r"https?://", url):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token") or ""
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _bad("secret token contains unallowed characters")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        if params.get("allowed_updates"):
+            self._allowed_updates = set(params["allowed_updates"])
+        self._webhook = {"url": url, "secret_token": secret}
+        self._poll_id += 1  # a long poll under way ends with a conflict
+        self._cond.notify_all()
+        return True
+
+    def _get_webhook_info(self, params: dict, files: dict) -> dict:
+        return {
+            "url": self._webhook["url"] if self._webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    def _deliver(self) -> None:
+        """While a webhook is set, POST the oldest update until the bot answers 200, then the
+        next; a failure (refused, timed out, not 200) is retried after a moment."""
+        connection: http.client.HTTPConnection | None = None
+        while True:
+            with self._cond:
+                while not self._closing and not (self._webhook and self._updates):
+                    self._cond.wait(0.5)
+                if self._closing:
+                    break
+                hook, update = dict(self._webhook), self._updates[0]
+            status, connection = _post_update(connection, hook, update)
+            with self._cond:
+                self.deliveries.append((update["update_id"], status))
+                if status == 200:
+                    self._delivered[update["update_id"]] = update
+                    self._updates = [u for u in self._updates if u is not update]
+                self._cond.notify_all()
+            if status != 200:
+                time.sleep(0.1)
+        if connection is not None:
+            connection.close()
 
     def _set_my_commands(self, params: dict, files: dict) -> bool:
         commands = params.get("commands")
@@ -1082,6 +1185,27 @@ class FakeBotAPI:
             _commands_key(params.get("scope"), params.get("language_code") or ""), None
         )
         return True
+
+
+def _post_update(
+    connection: http.client.HTTPConnection | None, hook: dict[str, str], update: dict
+) -> tuple[int | str, http.client.HTTPConnection | None]:
+    """POST one update to a webhook as Telegram does; (HTTP status or the error, the
+    connection to reuse or None)."""
+    url = urllib.parse.urlsplit(hook["url"])
+    if connection is None:
+        connection = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
+    headers = {"Content-Type": "application/json"}
+    if hook.get("secret_token"):
+        headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+    try:
+        connection.request("POST", url.path or "/", json.dumps(update).encode(), headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, connection
+    except (OSError, http.client.HTTPException) as exc:
+        connection.close()
+        return type(exc).__name__, None
 
 
 def _commands_key(scope: dict | None, language_code: str) -> tuple[str, str]:

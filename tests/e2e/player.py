@@ -11,15 +11,19 @@ from tests.e2e.fakeapi import FakeUser
 
 
 def answer_long(user: FakeUser, text: str | None) -> None:
-    """Several messages, one per paragraph, then 完成; None is 跳过."""
+    """One message; a further paragraph through 补充; None is 跳过."""
     if text is None:
         user.click("跳过")
-    else:
-        for paragraph in text.split("\n"):
-            user.send(paragraph)
-            user.wait_reply()
-        user.click("完成")
+        user.wait_reply()
+        return
+    first, *more = text.split("\n")
+    user.send(first)
     user.wait_reply()
+    for paragraph in more:
+        user.click("补充")
+        user.wait_reply()
+        user.send(paragraph)
+        user.wait_reply()
 
 
 def answer_one(user: FakeUser, q: Question, value: Any) -> None:
@@ -30,6 +34,8 @@ def answer_one(user: FakeUser, q: Question, value: Any) -> None:
         user.click("跳过")
     elif q.kind == "yesno":
         user.click("是" if value else "否")
+    elif q.kind == "choice" and q.option(value) is None:  # words typed in place of an option
+        user.send(value)
     elif q.kind == "choice":
         user.click(q.option(value).label)
     elif q.kind == "multi":

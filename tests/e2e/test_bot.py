@@ -10,11 +10,14 @@ import docx
 import pytest
 
 from bot.core.answersfile import parse
+from bot.core.conditions import holds
+from bot.core.model import Flow
 from bot.flows import load_all
+from bot.report.render import report_name
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import next_user
 from tests.e2e.fakeapi import FakeUser
-from tests.e2e.player import play
+from tests.e2e.player import answer_one, play
 from tests.typed import typed_texts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "answers"
@@ -62,7 +65,10 @@ def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     user.click("生成报告")
     user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
-    assert docx_file.file_name == f"{flow.title}-{docx_file.file_name[-15:-5]}.docx"
+    assert docx_file.file_name == f"{report_name(flow, data.answers)}.docx"
+    assert docx.Document(io.BytesIO(docx_file.data)).core_properties.author == (
+        data.answers.get("name") or ""
+    )
     text = docx_text(docx_file.data)
     missing = [p for p in typed_texts(flow, data.answers) if p not in text]
     assert not missing
@@ -71,14 +77,31 @@ def test_a_whole_interview_ends_in_a_docx_holding_every_answer(user, flow_id):
     assert flow.sections[0].title in chat_text
 
 
-def test_long_text_counts_what_was_received(user):
+def test_one_message_is_the_answer_and_补充_adds_to_it(user):
     start_flow(user)
-    user.send("第一段内容。")
-    assert user.wait_reply().text.startswith("已收到 6 字")
+    user.send("第一段内容")
+    saved = user.wait_reply()
+    assert saved.text.startswith("已保存（5 字）")
+    assert "补充" in [label for row in saved.buttons for label in row]
+    user.click("补充")
+    assert "请发送要补充的内容" in user.wait_reply().text
     user.send("第二段")
-    reply = user.wait_reply()
-    assert reply.text.startswith("已收到 9 字")
-    assert "完成" in [label for row in reply.buttons for label in row]
+    back = user.wait_reply()
+    assert back.text.startswith("已保存（8 字）")
+    user.click("上一步", back)
+    assert "当前答案：第一段内容\n第二段" in user.wait_reply().text
+
+
+def test_words_meaning_done_are_never_stored(user):
+    start_flow(user)
+    user.send("第一段内容")
+    user.wait_reply()
+    user.click("补充")
+    user.wait_reply()
+    user.send("、done")
+    assert user.wait_reply().text.startswith("已保留原答案")
+    user.send("/back")
+    assert "当前答案：第一段内容\n" in user.wait_reply().text + "\n"
 
 
 def test_user_text_with_html_is_shown_literally(user):
@@ -196,7 +219,7 @@ def test_status_preview_and_edit(user):
     user.send("学习不够深入")
     user.wait_reply()
     user.send("/status")
-    assert "已答 2/" in user.wait_reply().text
+    assert "已答 2 题" in user.wait_reply().text
     user.send("/preview")
     assert "学习不够深入" in user.wait_for(lambda m: "学习不够深入" in m.text).text
     user.send("/edit")
@@ -246,10 +269,8 @@ def test_a_killed_bot_resumes_every_interview(own_api, tmp_path):
         bot.kill()
         user.send("第二段细节")  # arrives while the bot is down
         bot.start()
-        reply = user.wait_for(lambda m: m.text.startswith("已收到"))
-        assert reply.text.startswith("已收到 17 字")
-        user.click("完成")
-        user.wait_reply()
+        reply = user.wait_for(lambda m: m.text.startswith("已保存"))
+        assert reply.text.startswith("已保存（17 字）")
         user.click("上一步")
         assert "当前答案：第一段细节写得具体一些。\n第二段细节" in user.wait_reply().text
     finally:
@@ -334,21 +355,25 @@ def test_guide_and_sample_phrasings_from_their_buttons(user):
     user.wait_reply()
     user.send("学用结合有差距")
     detail = user.wait_reply()
-    assert detail.buttons[0] == ["完成", "参考", "说明"]
+    assert detail.buttons[0] == ["参考", "说明", "上一步"]
     user.click("说明")
-    guide = user.wait_reply()
-    assert guide.text.startswith("说明\n") and len(guide.text) > 20
+    guide = user.wait_for(lambda m: m.text.startswith("说明\n"))
+    assert len(guide.text) > 20
+    again = user.wait_reply()  # the question again, under the explanation
+    assert "这个问题在工作中具体表现在哪里？" in again.text and again.buttons
     user.click("参考", detail)
     samples = user.wait_for(lambda m: m.text.startswith("参考表述"))
     first = samples.text.splitlines()[1].removeprefix("1. ")
+    assert first.count("××") == 1
     user.click("用第1条")
-    taken = user.wait_reply()
-    assert taken.text.startswith("已把这条参考表述放进草稿")
-    assert "清空草稿" in [label for row in taken.buttons for label in row]
-    user.click("完成")
-    user.wait_reply()
-    user.click("上一步")
-    assert f"当前答案：{first}" in user.wait_reply().text
+    asked = user.wait_reply()
+    assert "这条参考表述里有 1 处“××”" in asked.text
+    assert "第 1/1 处“××”（【？】处）填什么？" in asked.text
+    user.send("3")
+    saved = user.wait_reply()
+    assert saved.text.startswith("已按您填的内容保存")
+    user.click("上一步", saved)
+    assert f"当前答案：{first.replace('××', '3')}" in user.wait_reply().text
 
 
 def test_review_lists_findings_with_fix_buttons(user, running):
@@ -368,7 +393,61 @@ def test_review_lists_findings_with_fix_buttons(user, running):
     assert "第1个问题（学习不够深入）没有具体实例" in review.text
     assert "整改措施对应的问题" in review.text
     user.click("改意见1")
-    assert "当前答案：学习不够深入" in user.wait_reply().text
+    assert "能举一个具体的例子吗" in user.wait_reply().text  # the 实例 question itself
+
+
+def _style_step(user, running, flow_id: str = "2022-liuge") -> tuple[Flow, dict]:
+    """An interview with every answer but the 版式与措辞 step, resumed there."""
+    from bot.core import engine as core
+    from bot.storage import Storage
+
+    flow = FLOWS[flow_id]
+    _, data = parse((FIXTURES / f"{flow_id}.yaml").read_text(encoding="utf-8"), FLOWS)
+    storage = Storage(running.db)
+    storage.create(f"tg:{user.id}", flow, core.adopt(flow, data.answers))
+    storage.close()
+    user.send("/resume")
+    prompt = user.wait_for(lambda m: "全部采用默认吗" in m.text)
+    assert ["是", "否"] in prompt.buttons
+    return flow, data.answers
+
+
+def test_one_tap_accepts_every_style_default(user, running):
+    _style_step(user, running)
+    user.click("用默认")
+    assert "全部问题已答完" in user.wait_reply().text
+    user.click("生成报告")
+    user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
+    docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
+    assert "一、存在的问题\n（一）" in docx_text(docx_file.data)
+
+
+def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
+    flow, given = _style_step(user, running)
+    section = next(s for s in flow.sections if s.id == "style")
+    chosen = {
+        "style_defaults": False,
+        "h_problems": "存在的问题不足",
+        "h_causes": "问题产生的根源",  # typed: not one of the buttons
+        "theme_heading": "own_line",
+        "points": "paragraphs",
+        "signature": "none",
+    }
+    defaults = {q.id: q.default for q in section.questions} | {"sign_date": None}
+    answers = given | defaults | chosen
+    for q in section.questions:
+        if holds(q.when, answers):
+            answer_one(user, q, answers[q.id])
+    assert "全部问题已答完" in user.last.text
+    user.click("生成报告")
+    user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
+    docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
+    text = docx_text(docx_file.data)
+    assert "一、存在的问题不足\n（一）在带头深刻领悟“两个确立”的决定性意义" in text
+    assert "做到“两个维护”方面\n参加工作以来" in text
+    assert "\n一是对“两个确立”的理解还停留在面上。" in text
+    assert "、问题产生的根源\n" in text
+    assert not text.rstrip().endswith("日")
 
 
 def test_edit_mid_interview_pages_a_long_list_of_answers(user, running):

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from bot.report.genre import (
+    bare,
     chinese_date,
     chinese_number,
     clean_text,
@@ -211,3 +212,28 @@ def test_a_long_run_of_commas_takes_linear_time() -> None:
 )
 def test_unbalanced_bidi_controls_are_dropped(raw: str, kept: str) -> None:
     assert clean_text(raw) == kept
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "县委组织部[2022]5号",
+        "县委组织部【2022】5号",
+        "县委组织部（2022）5号",
+        "县委组织部(2022) 5号",
+        "县委组织部〔2022〕5号",
+        "县委组织部［2022］5号",
+    ],
+)
+def test_wenhao_year_brackets_become_liuhao(raw: str) -> None:
+    assert tidy(raw) == "县委组织部〔2022〕5号"
+
+
+def test_wenhao_placeholder_numbers_and_other_brackets_stay() -> None:
+    assert tidy("县纪委〔2022〕***号文件") == "县纪委〔2022〕***号文件"
+    assert tidy("完成了（2022）年度的任务") == "完成了（2022）年度的任务"
+
+
+@pytest.mark.parametrize("raw", ["县委文件。", "县委文件：", "县委文件；", "县委文件， "])
+def test_bare_drops_the_marks_a_join_supplies(raw: str) -> None:
+    assert bare(raw) == "县委文件"

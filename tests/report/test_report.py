@@ -274,3 +274,41 @@ def test_a_typed_title_is_ignored_once_the_user_no_longer_wants_own_titles() -> 
     assert leads(doc)[0] == f"（一）{theme_title('t1')}。"
     doc = build_2022(custom_titles=True, t1_title="在带头深刻领悟“两个确立”决定性意义方面。")
     assert leads(doc)[0] == "（一）在带头深刻领悟“两个确立”决定性意义方面。"
+
+
+@pytest.mark.parametrize("flow_id", ["2022-liuge", "2023-zhuti", "2024-sige", "zuzhi"])
+def test_a_notice_typed_with_a_full_stop_joins_cleanly(flow_id: str) -> None:
+    answers = answers_2022(notice="县纪委、县委组织部[2022]8号文件。", study="参加集中学习4次。")
+    opening = build_document(flow(flow_id), answers, date=DATE).blocks[0].text
+    assert "县纪委、县委组织部〔2022〕8号文件要求，参加集中学习4次。" in opening
+    assert "。要求" not in opening and "：。" not in opening and "。。" not in opening
+
+
+def test_an_affirmation_ending_in_a_full_stop_or_colon_joins_the_bridge_cleanly() -> None:
+    for good in ("能坚持学习。", "能坚持学习：", "能坚持学习；"):
+        body = build_2022(t1_good=good).blocks[2].text
+        assert body.startswith("能坚持学习，但对照“六个带头”的要求，还存在一些不足：一是")
+
+
+def test_a_problem_without_summary_is_one_clause_and_a_theme_may_be_prose() -> None:
+    doc = build_2022(
+        t1_good=None,
+        t1_problems=[
+            {"detail": "落实责任力度不大，有时认为有专职领导负责"},
+            {"summary": "“一岗双责”落实不够", "detail": "认为管好自己就行"},
+        ],
+        t2_problems=[{"detail": "满足于学了、记了。同时，指导实践还有差距"}],
+    )
+    assert doc.blocks[2].text == (
+        "一是落实责任力度不大，有时认为有专职领导负责；二是“一岗双责”落实不够。认为管好自己就行。"
+    )
+    assert doc.blocks[3].text == "满足于学了、记了。同时，指导实践还有差距。"
+
+
+def test_every_flow_lets_a_problem_go_without_summary() -> None:
+    for flow_id in ("2022-liuge", "2023-zhuti", "2024-sige", "2025-zuofeng", "zuzhi"):
+        loaded = flow(flow_id)
+        problems = [q for q in map(loaded.question, loaded.question_ids) if q.role == "problems"]
+        assert problems
+        for q in problems:
+            assert q.sub("summary").optional, (flow_id, q.id)

@@ -158,9 +158,10 @@ def test_restore_is_copying_the_backup_over_the_database(tmp_path, small_flow):
         (tmp_path / leftover).unlink(missing_ok=True)
     shutil.copyfile(tmp_path / "b.db", tmp_path / "live.db")
     restored = Interviews(Storage(tmp_path / "live.db"), {"small": small_flow}).active("console:r")
-    assert restored.state.drafts == {"good": ["备份前的答案"]}
+    assert restored.state.answers["good"] == "备份前的答案"
+    assert restored.state.cursor == outcome.interview.state.cursor  # the later step is gone
     # Or point BOT_DB at the backup itself.
-    assert Storage(tmp_path / "b.db").active("console:r").state.drafts == {"good": ["备份前的答案"]}
+    assert Storage(tmp_path / "b.db").active("console:r").state.answers["good"] == "备份前的答案"
 
 
 # -- the database file when something is wrong with it ----------------------------------------
@@ -270,7 +271,7 @@ def test_a_locked_database_is_waited_for_then_refused_with_nothing_half_saved(tm
         holder.wait(10)
     # Once the other process lets go, the same input goes through.
     outcome = service.answer(interview, Input.text("锁住时的答案"), "tg:1")
-    assert outcome.interview.state.drafts == {"good": ["锁住时的答案"]}
+    assert outcome.interview.state.answers["good"] == "锁住时的答案"
 
 
 def test_a_failure_inside_a_save_leaves_nothing_of_it(tmp_path, small_flow, monkeypatch):

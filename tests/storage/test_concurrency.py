@@ -70,10 +70,11 @@ def test_a_stale_save_on_the_same_question_is_recomputed_from_the_fresh_state(db
     first = _service(db_path, small_flow)
     second = _service(db_path, small_flow)
     started = first.start("alice", "small").interview
-    b = second.active("alice")  # at `good`, a long answer in pieces
-    first.answer(started, Input.text("第一段"))
+    b = second.active("alice")  # at `good`
+    refused = first.answer(started, Input.text("好" * 60))  # over its limit: logged, not applied
+    assert refused.reply.error and refused.interview.version > b.version
     outcome = second.answer(b, Input.text("第二段"))
-    assert second.storage.get(started.id).state.drafts == {"good": ["第一段", "第二段"]}
+    assert second.storage.get(started.id).state.answers["good"] == "第二段"
     assert outcome.interview == second.storage.get(started.id)
 
 

@@ -34,8 +34,10 @@ def _review(findings: int, sections: int = 12) -> Review:
         total_chars=5000,
         options=(Button("choose", "生成报告", "done"),),
         findings=tuple(
-            Finding("repeat", "重复", f"t{i % 6}_problems[{i % 5}].detail") for i in range(findings)
+            Finding("repeat", "重复", f"t{i % 6}_problems[{i % 5}].detail", f"r{i}")
+            for i in range(findings)
         ),
+        numbers=tuple(range(1, findings + 1)),
     )
 
 

@@ -8,6 +8,7 @@ adds in Word comes out right.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import math
 import re
@@ -80,6 +81,7 @@ def to_docx(doc: Document, target: str | Path | IO[bytes]) -> None:
 
 def _word(doc: Document, title: list[str]) -> WordDocument:
     word = docx.Document()
+    _set_properties(word, doc)
     _set_up_styles(word)
     _set_up_page(word)
     _write_title(word, title)
@@ -188,9 +190,10 @@ def _write_title(word: WordDocument, lines: list[str]) -> None:
 
 def _write_block(word: WordDocument, block: Block) -> None:
     paragraph = _paragraph(word, WD_ALIGN_PARAGRAPH.JUSTIFY)
-    if block.kind is Kind.HEADING:
+    if block.kind in (Kind.HEADING, Kind.SUBHEADING):
         paragraph.paragraph_format.keep_with_next = True  # never a heading alone at a page foot
-        _run(paragraph, block.text, HEADING_FACE, BODY_SIZE)
+        face = HEADING_FACE if block.kind is Kind.HEADING else LEAD_FACE
+        _run(paragraph, block.text, face, BODY_SIZE)
         return
     if block.lead:
         _run(paragraph, block.lead, LEAD_FACE, BODY_SIZE)
@@ -277,6 +280,17 @@ def _valued(tag: str, value: object) -> BaseOxmlElement:
 
 
 # -- styles and page ---------------------------------------------------------------------
+
+
+def _set_properties(word: WordDocument, doc: Document) -> None:
+    """What Word shows under File → Info: the report's title and its writer, written now
+    (python-docx's template would say "python-docx", in 2013)."""
+    props = word.core_properties
+    props.title = doc.title
+    props.author = props.last_modified_by = doc.author
+    props.comments = ""
+    props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    props.revision = 1
 
 
 def _set_up_styles(word: WordDocument) -> None:

@@ -1,4 +1,5 @@
-"""Document → Markdown: title `#`, level-1 headings `##`, run-in headings in bold."""
+"""Document → Markdown: title `#`, level-1 headings `##`, level-2 headings on their own line
+`###`, run-in headings in bold."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ def to_markdown(doc: Document) -> str:
 def _block(block: Block) -> str:
     if block.kind is Kind.HEADING:
         return f"## {_escape(block.text)}"
+    if block.kind is Kind.SUBHEADING:
+        return f"### {_escape(block.text)}"
     if not block.lead:
         return _escape(block.text)
     # The closing ** must not sit between a mark and a letter (CommonMark's flanking rule,
