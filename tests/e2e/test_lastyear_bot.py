@@ -123,7 +123,7 @@ def test_cancel_resume_and_any_command_leave_paste_mode(user, running):
     user.wait_reply()
     user.send("/status")
     user.wait_for(lambda m: "退出" in m.text)
-    user.wait_for(lambda m: "各部分进度" in m.text)
+    user.wait_for(lambda m: "总进度" in m.text)
     user.send("调研不深入，到基层少")
     assert "个字符" not in user.wait_reply().text
     assert "调研不深入" in _everything_typed(running.db, user.id)

@@ -44,7 +44,7 @@ def test_an_update_killed_twice_in_handling_is_set_aside_with_an_apology(own_api
         assert _calls(api, "getFile") == before + 2  # not started a third time
         assert "set aside" in bot.output()
         user.send("/status")
-        assert "各部分进度" in user.wait_reply().text
+        assert "总进度" in user.wait_reply().text
         bot.kill()
         bot.start()
         api.wait_idle()
