@@ -87,7 +87,7 @@ def test_one_message_is_the_answer_and_补充_adds_to_it(user):
     assert "请发送要补充的内容" in user.wait_reply().text
     user.send("第二段")
     back = user.wait_reply()
-    assert back.text.startswith("已保存（9 字）")
+    assert back.text.startswith("已保存（9 字）")  # 补充 continues the sentence: no 。 at the join
     user.click("上一步", back)
     assert "当前答案：第一段内容，第二段" in user.wait_reply().text
 
