@@ -86,15 +86,18 @@ def build_application(
             handler = fallbacks.no_args(name, handler)
         if name != "lastyear":
             handler = lastyear.leaving_paste(name, handler)
+        if name != "meeting":
+            handler = meetings.leaving_draft(handler)
         app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(MessageHandler(new & filters.COMMAND, fallbacks.cmd_unknown))
     # Buttons by their action code (bot/core/callbacks.py); the last one also takes stale
     # and forged presses, which must be answered too.
-    app.add_handler(CallbackQueryHandler(interview.on_flow_button, pattern=pattern("n")))
-    app.add_handler(CallbackQueryHandler(manage.on_button, pattern=pattern("rxyz")))
-    app.add_handler(CallbackQueryHandler(lastyear.on_button, pattern=pattern("i")))
+    leaving = meetings.leaving_draft
+    app.add_handler(CallbackQueryHandler(leaving(interview.on_flow_button), pattern=pattern("n")))
+    app.add_handler(CallbackQueryHandler(leaving(manage.on_button), pattern=pattern("rxyz")))
+    app.add_handler(CallbackQueryHandler(leaving(lastyear.on_button), pattern=pattern("i")))
     app.add_handler(CallbackQueryHandler(meetings.on_button, pattern=pattern("m")))
-    app.add_handler(CallbackQueryHandler(interview.on_button))
+    app.add_handler(CallbackQueryHandler(leaving(interview.on_button)))
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, interview.on_text))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallbacks.on_edited))
     app.add_handler(MessageHandler(new & filters.Document.ALL, lastyear.on_document))

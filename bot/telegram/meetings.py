@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,6 +30,7 @@ from bot.telegram.chat import answer_query, send, send_long, show
 from bot.telegram.context import DEPS, Context, Deps, owner_of
 
 log = logging.getLogger("duizhao.bot")
+Handler = Callable[[Update, Context], Awaitable[None]]
 
 ACTION = "m"
 ROSTER_NAME_MAX = 20
@@ -123,6 +125,21 @@ async def on_text(update: Update, context: Context) -> bool:
             return True
         await _create(update, context, {**draft, "roster": list(names)})
     return True
+
+
+def leaving_draft(handler: Handler) -> Handler:
+    """Any other command or button ends a /meeting new conversation first (saying so), so
+    the next text answers the interview again instead of naming a meeting."""
+
+    async def run(update: Update, context: Context) -> None:
+        storage = _meetings(context).storage
+        owner = owner_of(update)
+        if storage.meeting_draft(owner) is not None:
+            storage.put_meeting_draft(owner, None)
+            await send(update, say.NEW_CANCELLED, parse_mode=None)
+        await handler(update, context)
+
+    return run
 
 
 def _cancel_keyboard() -> InlineKeyboardMarkup:

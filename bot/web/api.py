@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.core.state import REVIEW, Input
 from bot.errors import StaleInterview, UnknownInterview
+from bot.meetings import CO, ORGANISER, MeetingError, Meetings
 from bot.report.render import build_document, report_name
 from bot.report.writers.docx import to_docx
 from bot.service import Interviews
@@ -53,6 +54,7 @@ SECURITY_HEADERS = {
 
 NOT_FOUND = "没有找到这份材料。"
 NO_INTERVIEW = "您还没有开始写材料，请先在聊天里发送 /new。"
+NO_MEETING = "没有找到您组织的会议。"
 TOO_BIG = "内容太长，没有保存。"
 TOO_MANY = "操作太频繁，请稍等一分钟再试。"
 BAD_REQUEST = "请求的格式不对，请刷新页面后再试。"
@@ -218,6 +220,47 @@ def routes(
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
         )
 
+    meetings = Meetings(service)
+
+    async def get_meeting(request: Request) -> Response:
+        """A meeting's status table for its organiser and co-organisers (the chat's
+        /meeting status): per member joined, progress, submitted; never a draft."""
+        viewer = await viewer_of(request)
+        wanted = request.query_params.get("meeting", "")
+        mine = [
+            m
+            for m in meetings.meetings_of(viewer.owner)
+            if meetings.role(m, viewer.owner) in (ORGANISER, CO)
+        ]
+        meeting = next((m for m in mine if str(m.id) == wanted), None) if wanted else None
+        meeting = meeting or (None if wanted else next(iter(mine), None))
+        if meeting is None:
+            raise _Refusal(404, NO_MEETING)
+        try:
+            rows = await asyncio.to_thread(meetings.status, meeting.id, viewer.owner)
+        except MeetingError as exc:
+            raise _Refusal(404, NO_MEETING) from exc
+        return JSONResponse(
+            {
+                "meeting": meeting.id,
+                "name": meeting.name,
+                "deadline": meeting.deadline.isoformat(),
+                "members": [
+                    {
+                        "name": r.name,
+                        "joined": r.joined,
+                        "co_organiser": r.role == CO,
+                        "parts_done": r.parts_done,
+                        "parts": r.parts,
+                        "zishu": r.chars,
+                        "finished": r.finished,
+                        "submitted": r.submitted,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+
     def guarded(endpoint: Callable[[Request], Awaitable[Response]]):
         async def run(request: Request) -> Response:
             try:
@@ -234,6 +277,7 @@ def routes(
         Route("/api/document", guarded(get_document), methods=["GET"]),
         Route("/api/save", guarded(save), methods=["POST"]),
         Route("/api/generate", guarded(generate), methods=["POST"]),
+        Route("/api/meeting", guarded(get_meeting), methods=["GET"]),
         Mount("/static", app=_Headers(StaticFiles(directory=STATIC)), name="static"),
     ]
 

@@ -382,3 +382,15 @@ def test_deadline_reminders_on_the_clock(world):
     assert world.run(send_meeting_reminders(world.app)) == 0  # once per reason
     assert counts() == (before[0] + 1, before[1] + 1)
     assert "2026年12月20日" in world.organiser.messages[-1].text
+
+
+def test_any_other_command_ends_the_new_meeting_conversation(world):
+    zhang_ = world["张三"]
+    say(zhang_, "/meeting new")
+    assert "截止日期" in press(zhang_, FLOW.title)
+    zhang_.send("/status")
+    zhang_.wait_for(lambda m: m.text and "已取消新建会议" in m.text)
+    reply = say(zhang_, "12月20日")
+    assert "会议名称" not in reply
+    assert world.storage.meeting_draft("tg:6001") is None
+    assert len(world.storage.meetings_of("tg:6001")) == 1  # only the meeting he joined

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from bot.core import answersfile, engine
 from bot.core.state import Input
 from bot.flows import load_all
+from bot.meetings import Meetings
 from bot.service import Interviews
 from bot.storage import Storage
 from bot.web.api import RateLimit, routes
@@ -163,3 +164,22 @@ def test_generate_at_the_review_finishes_the_interview_as_the_chat_does(client, 
     after = service.storage.get(mine.id)
     assert after.finished
     assert service.storage.events(mine.id)[-1]["source"].startswith("web:")
+
+
+def test_the_meeting_status_is_for_its_organisers_and_shows_no_draft(client, service):
+    meetings = Meetings(service)
+    meeting = meetings.create("tg:42", "2024-sige", "青石镇班子会", DATE, ("张三", "李四"))
+    meetings.join(meeting, "tg:7", "张三")
+    outcome = meetings.start_interview(meeting.id, "tg:7")
+    service.answer(outcome.interview, Input.text("张三还没提交的草稿内容写在这里"))
+    response = client.get("/api/meeting", headers=tma(42))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "青石镇班子会"
+    assert [(m["name"], m["joined"], m["submitted"]) for m in body["members"]] == [
+        ("张三", True, False),
+        ("李四", False, False),
+    ]
+    assert body["members"][0]["zishu"] > 0 and "草稿" not in response.text
+    assert client.get("/api/meeting", headers=tma(7)).status_code == 404  # a member
+    assert client.get(f"/api/meeting?meeting={meeting.id}", headers=tma(8)).status_code == 404
