@@ -854,7 +854,7 @@ def test_a_style_choice_takes_an_option_its_default_or_the_users_own_words():
     picked, _ = engine.step(flow_2022, state, T("3"))
     assert picked.answers["h_problems"] == labels[2]
     default, _ = engine.step(flow_2022, state, cmd("default"))
-    assert default.answers["h_problems"] == "存在的问题"
+    assert default.answers["h_problems"] == "存在的主要问题"
 
 
 def test_a_choice_without_free_text_still_refuses_unknown_words():
