@@ -112,7 +112,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     app = create_app(routes(service, Gate(storage), dt.date.today))
 
     async def serve() -> None:
-        async with serving(app, "127.0.0.1", args.port):
+        async with serving(app, "127.0.0.1", args.port, "--port"):
             print(
                 f"请在本机浏览器中打开（24 小时内有效，按 Ctrl-C 结束）：\n"
                 f"http://127.0.0.1:{args.port}/#t={token}",
@@ -276,7 +276,10 @@ def web_server(config: BotConfig) -> WebServer | None:
             deps = application.bot_data[DEPS]
             gate = Gate(deps.service.storage, config.token, config.allowed_users)
             groups.append(routes(deps.service, gate, deps.today, report_sender(application)))
-        return serving(create_app(*groups), host, port)
+        settings = (
+            "BOT_WEBHOOK_LISTEN / BOT_WEBHOOK_PORT" if hook else "BOT_WEB_HOST / BOT_WEB_PORT"
+        )
+        return serving(create_app(*groups), host, port, settings)
 
     return web
 

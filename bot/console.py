@@ -170,12 +170,11 @@ class Console:
         self.interview = outcome.interview
         self._show(outcome.reply, force_section=True)
 
-    def _read_line(self) -> str:
+    def _read_line(self, prompt: str = "> ") -> str:
         """One typed line. A terminal in another encoding than the locale's (GBK over SSH)
         sends bytes the locale cannot decode; they arrive as surrogates (see
         `terminal_input`) and are read as GB18030, or with replacements, and the user is told."""
-        line = self.read("> ")
-        text, fallback = decode_line(line)
+        text, fallback = decode_line(self.read(prompt))
         if fallback and fallback != self._fallback:
             self._fallback = fallback
             self.say(NOT_UTF8.format(encoding=fallback))
@@ -200,7 +199,7 @@ class Console:
             return line
         lines = [line.replace(PASTE_START, "")]
         while PASTE_END not in lines[-1]:
-            lines.append(_newlines(self.read("")))
+            lines.append(_newlines(self._read_line("")))
         lines[-1] = lines[-1].replace(PASTE_END, "")
         return "\n".join(lines)
 
@@ -341,7 +340,7 @@ class Console:
 
     def _confirm(self, question: str) -> bool:
         self.say(question)
-        return self.read("> ").strip().lower() in ("是", "y", "yes", "确定", "确认")
+        return self._read_line().strip().lower() in ("是", "y", "yes", "确定", "确认")
 
     def _restart(self) -> None:
         """Rewrite the current part, after the user confirms: it wipes the part's answers."""

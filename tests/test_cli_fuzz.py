@@ -65,7 +65,9 @@ def mutated(draw: st.DrawFn, files: list[Path]) -> bytes:
     text = draw(st.sampled_from(files)).read_text(encoding="utf-8")
     lines = text.splitlines()
     for _ in range(draw(st.integers(1, 3))):
-        i = draw(st.integers(0, max(len(lines) - 1, 0)))
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
         how = draw(st.sampled_from(["value", "line", "cut", "insert", "drop"]))
         nasty = draw(st.sampled_from(NASTY))
         if how == "value" and ":" in lines[i]:

@@ -42,15 +42,19 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette, host: str, port: int) -> AsyncIterator[None]:
+async def serving(
+    app: Starlette,
+    host: str,
+    port: int,
+    settings: str = "BOT_WEBHOOK_LISTEN / BOT_WEBHOOK_PORT",
+) -> AsyncIterator[None]:
     """Serve `app` on host:port while the block runs; on leaving, stop accepting, let the
-    requests under way finish (up to GRACE seconds), then return."""
+    requests under way finish (up to GRACE seconds), then return. `settings` names what
+    chose the address, for the message when it cannot be used."""
     try:
         sock = socket.create_server((host, port), reuse_port=False)
     except OSError as exc:
-        raise ListenError(
-            f"无法在 {host}:{port} 上监听（BOT_WEBHOOK_LISTEN / BOT_WEBHOOK_PORT）：{exc}"
-        ) from None
+        raise ListenError(f"无法在 {host}:{port} 上监听（{settings}）：{exc}") from None
     config = uvicorn.Config(
         app,
         log_config=None,  # the bot's own logging

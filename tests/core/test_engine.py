@@ -854,7 +854,7 @@ def test_a_style_choice_takes_an_option_its_default_or_the_users_own_words():
     picked, _ = engine.step(flow_2022, state, T("3"))
     assert picked.answers["h_problems"] == labels[2]
     default, _ = engine.step(flow_2022, state, cmd("default"))
-    assert default.answers["h_problems"] == "存在的问题"
+    assert default.answers["h_problems"] == "存在的主要问题"
 
 
 def test_a_choice_without_free_text_still_refuses_unknown_words():
@@ -885,3 +885,49 @@ def test_a_number_past_the_options_is_refused_not_taken_as_words():
     flow_2022, state = _at_style_choice("opening_close")
     after, reply = engine.step(flow_2022, state, T("5"))
     assert "不是可选项" in reply.error and after.answers == state.answers
+
+
+AT_AREA = [cmd("skip"), T("学习不够"), cmd("skip"), C("done")]
+
+
+@pytest.mark.parametrize(
+    "typed, area", [("②", "工作"), ("²", "工作"), ("２", "工作"), ("3。", "作风")]
+)
+def test_circled_superscript_and_full_width_numbers_pick_a_choice(small_flow, typed, area):
+    state, replies = play(small_flow, [*AT_AREA, T(typed)])
+    assert replies[-1].error == ""
+    assert state.answers["area"] == area
+
+
+@pytest.mark.parametrize("typed", ["⑨", "9" * 5000, "½"])
+def test_other_number_like_text_is_not_an_option(small_flow, typed):
+    state, replies = play(small_flow, [*AT_AREA, T(typed)])
+    assert replies[-1].error.endswith("不是可选项，请点按钮或输入序号。")
+    assert state.cursor == "area"
+
+
+def test_blank_text_at_a_button_question_asks_for_a_choice(small_flow):
+    state, replies = play(small_flow, [*AT_AREA, T("   ")])
+    assert replies[-1].error == "没有收到内容。请选择一个选项，或输入选项的序号。"
+
+
+def test_a_sample_picked_by_a_circled_number(small_flow):
+    state, replies = play(small_flow, [cmd("skip"), T("学习不够"), cmd("sample", "①")])
+    assert replies[-1].error == ""
+    assert state.drafts == {"~fill:problems[0].case": ["今年只参加了××次学习。"]}
+
+
+@pytest.mark.parametrize(
+    "pieces, joined",
+    [
+        (["我在学习上，", "满足于完成规定动作。"], "我在学习上，满足于完成规定动作。"),
+        (["我在学习上", "满足于完成规定动作"], "我在学习上，满足于完成规定动作"),
+        (["学习不够深入。", "调研不够。"], "学习不够深入。\n调研不够。"),
+        (["主要表现在", "：一是学得不深"], "主要表现在：一是学得不深"),
+    ],
+)
+def test_a_sentence_continued_in_the_next_message_gets_no_full_stop(small_flow, pieces, joined):
+    first, *more = pieces
+    inputs = [T(first), *(i for p in more for i in (cmd("append", "good"), T(p)))]
+    state, _ = play(small_flow, inputs)
+    assert state.answers["good"] == joined

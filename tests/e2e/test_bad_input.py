@@ -421,7 +421,10 @@ def blocked_mid_report(w: World) -> None:
     storage.create(f"tg:{w.user.id}", FLOW, engine.adopt(FLOW, data.answers))
     storage.close()
     w.user.send("/resume")
-    w.user.wait_for(says("全部问题已答完"))
+    shown = w.user.wait_for(says("全部问题已答完", "版式与措辞"))
+    if "全部问题已答完" not in shown.text:  # the style step fixtures leave open: the defaults
+        w.user.click(texts.YES, shown)
+        w.user.wait_for(says("全部问题已答完"))
     w.api.wait_idle()
     w.before = state(w.db)
     w.api.fail_next("sendDocument", code=403, description="Forbidden: bot was blocked by the user")

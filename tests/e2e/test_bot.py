@@ -87,7 +87,7 @@ def test_one_message_is_the_answer_and_补充_adds_to_it(user):
     assert "请发送要补充的内容" in user.wait_reply().text
     user.send("第二段")
     back = user.wait_reply()
-    assert back.text.startswith("已保存（9 字）")
+    assert back.text.startswith("已保存（9 字）")  # 补充 continues the sentence: no 。 at the join
     user.click("上一步", back)
     assert "当前答案：第一段内容，第二段" in user.wait_reply().text
 
@@ -420,7 +420,10 @@ def test_one_tap_accepts_every_style_default(user, running):
     user.click("生成报告")
     user.wait_for(lambda m: m.document and m.document.file_name.endswith(".md"), timeout=30)
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
-    assert "一、存在的问题\n（一）" in docx_text(docx_file.data)
+    text = docx_text(docx_file.data)
+    assert "一、存在的主要问题\n（一）" in text
+    assert "做到“两个维护”方面\n参加工作以来" in text  # the theme heading on its own line
+    assert "\n一是对“两个确立”的理解还停留在面上。" in text  # each point its own paragraph
 
 
 def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
@@ -430,8 +433,8 @@ def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
         "style_defaults": False,
         "h_problems": "存在的问题不足",
         "h_causes": "问题产生的根源",  # typed: not one of the buttons
-        "theme_heading": "own_line",
-        "points": "paragraphs",
+        "theme_heading": "runin",
+        "points": "inline",
         "signature": "none",
     }
     defaults = {q.id: q.default for q in section.questions} | {"sign_date": None}
@@ -449,8 +452,8 @@ def test_style_choices_by_button_and_typed_words_shape_the_docx(user, running):
     docx_file = next(d for d in user.documents if d.file_name.endswith(".docx"))
     text = docx_text(docx_file.data)
     assert "一、存在的突出问题\n（一）在带头深刻领悟“两个确立”的决定性意义" in text
-    assert "做到“两个维护”方面\n参加工作以来" in text
-    assert "\n一是对“两个确立”的理解还停留在面上。" in text
+    assert "做到“两个维护”方面。参加工作以来" in text
+    assert "；二是对标对表的自觉性还不够强。" in text
     assert "、问题产生的根源\n" in text
     assert not text.rstrip().endswith("日")
 

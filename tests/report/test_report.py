@@ -11,7 +11,7 @@ from bot.core.wordcount import zishu
 from bot.report.document import Document, Kind
 from bot.report.render import build_document
 from bot.report.writers.text import to_text
-from tests.report.answers import DATE, answers_2022, answers_2023, flow
+from tests.report.answers import DATE, RUN_IN, answers_2022, answers_2023, flow
 
 FLOW_2022 = flow("2022-liuge")
 FLOW_2023 = flow("2023-zhuti")
@@ -47,7 +47,7 @@ def test_2022_title_names_position_year_meeting_and_themes() -> None:
 
 def test_2022_sections_in_order_with_last_year() -> None:
     assert headings(build_2022()) == [
-        "一、存在的问题",
+        "一、存在的主要问题",
         "二、上年度整改落实情况",
         "三、产生问题的原因剖析",
         "四、整改措施",
@@ -57,7 +57,7 @@ def test_2022_sections_in_order_with_last_year() -> None:
 def test_2022_numbering_closes_up_without_last_year() -> None:
     for changes in ({"ly_include": False}, {"ly_include": True, "ly_text": None}):
         assert headings(build_2022(**changes)) == [
-            "一、存在的问题",
+            "一、存在的主要问题",
             "二、产生问题的原因剖析",
             "三、整改措施",
         ]
@@ -88,15 +88,23 @@ def theme_title(section_id: str) -> str:
     return next(s.title for s in FLOW_2022.sections if s.id == section_id)
 
 
-def test_2022_themes_are_run_in_headings_titled_by_the_flow() -> None:
-    assert leads(build_2022())[:2] == [
-        f"（一）{theme_title('t1')}。",
-        f"（二）{theme_title('t2')}。",
+def test_2022_themes_are_headings_on_their_own_line_titled_by_the_flow() -> None:
+    subheadings = [b.text for b in build_2022().blocks if b.kind is Kind.SUBHEADING]
+    assert subheadings == [f"（一）{theme_title('t1')}", f"（二）{theme_title('t2')}"]
+
+
+def test_2022_theme_is_affirmation_then_each_point_its_own_paragraph() -> None:
+    assert [b.text for b in build_2022().blocks[3:6]] == [
+        "能坚持第一时间传达学习上级会议精神，但对照“六个带头”的要求，还存在一些不足：",
+        "一是学用结合不紧。学了不用，用得不多。比如，去年有一次开会没准备。",
+        "二是对标对表不够。有时只看与分管工作相关的条款。",
     ]
 
 
 def test_2022_theme_numbering_skips_an_unanswered_theme() -> None:
-    doc = build_2022(t1_good=None, t1_problems=[], t3_problems=[{"summary": "甲", "detail": "乙"}])
+    doc = build_2022(
+        **RUN_IN, t1_good=None, t1_problems=[], t3_problems=[{"summary": "甲", "detail": "乙"}]
+    )
     assert leads(doc)[:2] == [
         f"（一）{theme_title('t2')}。",
         f"（二）{theme_title('t3')}。",
@@ -104,12 +112,14 @@ def test_2022_theme_numbering_skips_an_unanswered_theme() -> None:
 
 
 def test_a_title_typed_from_the_notice_replaces_the_theme_heading() -> None:
-    doc = build_2022(custom_titles=True, t1_title="在带头深刻领悟“两个确立”决定性意义方面")
+    doc = build_2022(
+        **RUN_IN, custom_titles=True, t1_title="在带头深刻领悟“两个确立”决定性意义方面"
+    )
     assert leads(doc)[0] == "（一）在带头深刻领悟“两个确立”决定性意义方面。"
 
 
 def test_2022_theme_paragraph_is_affirmation_then_enumerated_points() -> None:
-    body = build_2022().blocks[2].text
+    body = build_2022(**RUN_IN).blocks[2].text
     assert body == (
         "能坚持第一时间传达学习上级会议精神，但对照“六个带头”的要求，还存在一些不足："
         "一是学用结合不紧。学了不用，用得不多。比如，去年有一次开会没准备；"
@@ -118,14 +128,18 @@ def test_2022_theme_paragraph_is_affirmation_then_enumerated_points() -> None:
 
 
 def test_2022_theme_without_affirmation_starts_with_the_points() -> None:
-    body = build_2022(t1_good=None).blocks[2].text
+    body = build_2022(**RUN_IN, t1_good=None).blocks[2].text
     assert body.startswith("一是学用结合不紧。")
 
 
-def test_2022_causes_are_one_enumerated_paragraph() -> None:
-    assert paragraph_after(build_2022(), "三、产生问题的原因剖析") == (
-        "经认真反思，产生问题的主要原因有：一是理论学习的动力不足；二是党性锻炼有所放松。"
-    )
+def test_2022_causes_are_a_lead_then_one_paragraph_each() -> None:
+    doc = build_2022()
+    start = next(i for i, b in enumerate(doc.blocks) if b.text == "三、产生问题的原因剖析")
+    assert [b.text for b in doc.blocks[start + 1 : start + 4]] == [
+        "经认真反思，产生问题的主要原因有：",
+        "一是理论学习的动力不足。",
+        "二是党性锻炼有所放松。",
+    ]
 
 
 def test_2022_measures_are_run_in_paragraphs() -> None:
@@ -168,7 +182,7 @@ def test_2023_title_and_sections() -> None:
 
 
 def test_2023_areas_are_prose_with_biru_cases() -> None:
-    doc = build_2023()
+    doc = build_2023(style_defaults=False, theme_heading="runin")
     first, second = (b for b in doc.blocks if b.lead.endswith("方面。"))
     assert first.lead == "（一）理论学习方面。"
     assert first.text == (
@@ -219,7 +233,7 @@ def test_answers_render_literally(text: str) -> None:
         assert text in doc.blocks[0].text
         measure = next(b for b in doc.blocks if b.lead.startswith("（一）") and text in b.lead)
         assert measure.text.startswith(text)
-        assert headings(doc)[0] == "一、存在的问题"  # no block came from the answer
+        assert headings(doc) == headings(build())  # no block came from the answer
 
 
 def test_control_characters_are_dropped() -> None:
@@ -270,9 +284,10 @@ def test_a_draft_with_no_answers_yet_renders(flow_id: str) -> None:
 
 
 def test_a_typed_title_is_ignored_once_the_user_no_longer_wants_own_titles() -> None:
-    doc = build_2022(custom_titles=False, t1_title="在带头深刻领悟“两个确立”决定性意义方面。")
+    title = "在带头深刻领悟“两个确立”决定性意义方面。"
+    doc = build_2022(**RUN_IN, custom_titles=False, t1_title=title)
     assert leads(doc)[0] == f"（一）{theme_title('t1')}。"
-    doc = build_2022(custom_titles=True, t1_title="在带头深刻领悟“两个确立”决定性意义方面。")
+    doc = build_2022(**RUN_IN, custom_titles=True, t1_title=title)
     assert leads(doc)[0] == "（一）在带头深刻领悟“两个确立”决定性意义方面。"
 
 
@@ -286,12 +301,13 @@ def test_a_notice_typed_with_a_full_stop_joins_cleanly(flow_id: str) -> None:
 
 def test_an_affirmation_ending_in_a_full_stop_or_colon_joins_the_bridge_cleanly() -> None:
     for good in ("能坚持学习。", "能坚持学习：", "能坚持学习；"):
-        body = build_2022(t1_good=good).blocks[2].text
+        body = build_2022(**RUN_IN, t1_good=good).blocks[2].text
         assert body.startswith("能坚持学习，但对照“六个带头”的要求，还存在一些不足：一是")
 
 
 def test_a_problem_without_summary_is_one_clause_and_a_theme_may_be_prose() -> None:
     doc = build_2022(
+        **RUN_IN,
         t1_good=None,
         t1_problems=[
             {"detail": "落实责任力度不大，有时认为有专职领导负责"},

@@ -9,7 +9,7 @@ import pytest
 from bot.report.document import Document, Kind
 from bot.report.render import build_document
 from bot.report.writers.text import to_text
-from tests.report.answers import DATE, answers_2022, flow
+from tests.report.answers import DATE, RUN_IN, answers_2022, flow
 
 FLOWS = ("2022-liuge", "2023-zhuti", "2024-sige", "2025-zuofeng", "zuzhi")
 STYLE_KEYS = {
@@ -38,6 +38,11 @@ def styled(flow_id: str = "2022-liuge", **style: Any) -> Document:
     return build_document(flow(flow_id), answers, date=DATE)
 
 
+def run_in(**style: Any) -> Document:
+    """A 2022 report in the run-in layout, for choices whose effect reads in one paragraph."""
+    return build_document(flow("2022-liuge"), answers_2022(**(RUN_IN | style)), date=DATE)
+
+
 def headings(doc: Document) -> list[str]:
     return [b.text for b in doc.blocks if b.kind is Kind.HEADING]
 
@@ -50,7 +55,7 @@ def test_every_flow_offers_every_choice_with_a_default(flow_id: str) -> None:
 
 
 def test_choices_count_only_when_the_user_did_not_accept_the_defaults() -> None:
-    chosen = {"h_problems": "存在的主要问题", "signature": "none"}
+    chosen = {"h_problems": "存在的问题不足", "signature": "none"}
     default = build_document(flow("2022-liuge"), answers_2022(), date=DATE)
     accepted = build_document(
         flow("2022-liuge"), answers_2022(style_defaults=True, **chosen), date=DATE
@@ -113,11 +118,11 @@ def test_opening_close_chosen_or_typed() -> None:
     ],
 )
 def test_bridge_after_an_affirmation(bridge: str, body: str) -> None:
-    assert styled(bridge=bridge).blocks[2].text.startswith(body)
+    assert run_in(bridge=bridge).blocks[2].text.startswith(body)
 
 
 def test_case_word() -> None:
-    assert "例如，去年有一次开会没准备" in styled(case_word="例如").blocks[2].text
+    assert "例如，去年有一次开会没准备" in run_in(case_word="例如").blocks[2].text
 
 
 def test_theme_heading_on_its_own_line_and_points_one_per_paragraph() -> None:
@@ -134,7 +139,7 @@ def test_theme_heading_on_its_own_line_and_points_one_per_paragraph() -> None:
 
 
 def test_points_as_arabic_paragraphs_run_on_after_a_run_in_heading() -> None:
-    doc = styled(points="arabic", t1_good=None)
+    doc = styled(theme_heading="runin", points="arabic", t1_good=None)
     assert doc.blocks[2].lead.startswith("（一）") and doc.blocks[2].text.startswith("1、学用")
     assert doc.blocks[3].text.startswith("2、对标对表不够。")
 
@@ -142,10 +147,13 @@ def test_points_as_arabic_paragraphs_run_on_after_a_run_in_heading() -> None:
 @pytest.mark.parametrize(
     ("at", "expected"),
     [
-        ("after_problems", ["一、存在的问题", "二、上年度整改落实情况", "三、产生问题的原因剖析"]),
-        ("first", ["一、上年度整改落实情况", "二、存在的问题", "三、产生问题的原因剖析"]),
-        ("opening", ["一、存在的问题", "二、产生问题的原因剖析"]),
-        ("none", ["一、存在的问题", "二、产生问题的原因剖析"]),
+        (
+            "after_problems",
+            ["一、存在的主要问题", "二、上年度整改落实情况", "三、产生问题的原因剖析"],
+        ),
+        ("first", ["一、上年度整改落实情况", "二、存在的主要问题", "三、产生问题的原因剖析"]),
+        ("opening", ["一、存在的主要问题", "二、产生问题的原因剖析"]),
+        ("none", ["一、存在的主要问题", "二、产生问题的原因剖析"]),
     ],
 )
 def test_last_year_placement(at: str, expected: list[str]) -> None:
@@ -197,7 +205,7 @@ def test_opening_first_words_typed_with_the_notice_in_place_of_dots() -> None:
     ],
 )
 def test_causes_lead_in(lead: str, paragraph: str) -> None:
-    doc = styled(causes_lead=lead)
+    doc = run_in(causes_lead=lead)
     after = doc.blocks.index(next(b for b in doc.blocks if b.text == "三、产生问题的原因剖析"))
     assert doc.blocks[after + 1].text.startswith(paragraph)
 

@@ -20,7 +20,7 @@ from bot.report.render import build_document
 from bot.report.writers import docx as docx_writer
 from bot.report.writers.docx import balanced_lines, to_docx
 from tests.budget import within
-from tests.report.answers import DATE, answers_2022, flow
+from tests.report.answers import DATE, RUN_IN, answers_2022, flow
 
 FONT_SLOTS = ("ascii", "hAnsi", "eastAsia", "cs")
 
@@ -171,7 +171,7 @@ def test_level_one_headings_are_heiti_on_their_own_indented_line(
     pairs = zip(word.paragraphs[1:], doc.blocks, strict=True)
     headings = [p for p, b in pairs if b.kind is Kind.HEADING]
     assert [p.text for p in headings] == [
-        "一、存在的问题",
+        "一、存在的主要问题",
         "二、上年度整改落实情况",
         "三、产生问题的原因剖析",
         "四、整改措施",
@@ -182,9 +182,10 @@ def test_level_one_headings_are_heiti_on_their_own_indented_line(
         assert ppr(paragraph).find(qn("w:keepNext")) is not None
 
 
-def test_run_in_heading_is_kaiti_then_fangsong_in_one_paragraph(
-    word: WordDocument, doc: Document
-) -> None:
+def test_run_in_heading_is_kaiti_then_fangsong_in_one_paragraph(tmp_path: Path) -> None:
+    doc = build_document(flow("2022-liuge"), answers_2022(**RUN_IN), date=DATE)
+    to_docx(doc, tmp_path / "run-in.docx")
+    word = docx.Document(str(tmp_path / "run-in.docx"))
     pairs = [(p, b) for p, b in zip(word.paragraphs[1:], doc.blocks, strict=True) if b.lead]
     assert len(pairs) == 4  # two themes, two measures
     for paragraph, block in pairs:
