@@ -92,7 +92,7 @@ SET_ASIDE = (
 )
 SET_ASIDE_SAVED = (
     "抱歉，刚才处理您的一条消息时两次中断了。那条消息的内容已经保存，不用重发；"
-    "发 /resume 可以接着写。"
+    "发 /resume 可以接着写，材料已经写完的，发 /report 获取报告。"
 )
 WORKING = "正在生成，请稍候……"
 ERROR = (
