@@ -332,36 +332,10 @@
     $("choices").hidden = choices.length === 0;
   }
 
+  // A choice saves at once; a refused stale save shows the fresh document and says why.
   async function choose(key, value, error) {
     if (busy) return;
-    busy = true;
-    error.textContent = "";
-    status("正在保存……");
-    try {
-      const response = await call("POST", "api/save", {
-        interview: page.interview,
-        version: page.version,
-        key: key,
-        text: value,
-      });
-      const data = await response.json().catch(() => ({}));
-      if (response.ok) {
-        page.version = data.version;
-        await reload();
-        status("已保存。");
-      } else if (response.status === 409 && data.document) {
-        draw(data.document);
-        status(data.error, true);
-      } else {
-        error.textContent = data.error || "保存失败（" + response.status + "），请重试。";
-        status("没有保存。", true);
-      }
-    } catch (e) {
-      error.textContent = "网络不通，没有保存；请稍后再试。";
-      status("没有保存。", true);
-    } finally {
-      busy = false;
-    }
+    await save(key, value, error, (message) => status(message, true));
   }
 
   function partOf(node) {
@@ -420,8 +394,21 @@
   }
 
   async function submit(key, text, error, button) {
-    busy = true;
     button.disabled = true;
+    try {
+      await save(key, text, error, (message) => {
+        showStale(key, text, message);
+        status("没有保存：这份材料已在别处改过，见下方说明。", true);
+      });
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // One answer through the page's save: the new version and document when it is taken;
+  // `stale` is told why when the interview changed elsewhere (the fresh document is drawn).
+  async function save(key, text, error, stale) {
+    busy = true;
     error.textContent = "";
     status("正在保存……");
     try {
@@ -438,18 +425,16 @@
         status("已保存。");
       } else if (response.status === 409 && data.document) {
         draw(data.document);
-        showStale(key, text, data.error);
-        status("没有保存：这份材料已在别处改过，见下方说明。", true);
+        stale(data.error);
       } else {
         error.textContent = data.error || "保存失败（" + response.status + "），请重试。";
         status("没有保存。", true);
       }
     } catch (e) {
-      error.textContent = "网络不通，没有保存；请稍后再点“保存”。";
+      error.textContent = "网络不通，没有保存；请稍后再试。";
       status("没有保存。", true);
     } finally {
       busy = false;
-      button.disabled = false;
     }
   }
 
