@@ -9,7 +9,6 @@ The scenario runs in order (module-scoped world); each test is one chapter of it
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import io
 import threading
 import zipfile
@@ -31,26 +30,14 @@ from bot.telegram.reminders import send_reminders
 from tests.e2e.botprocess import TOKEN
 from tests.e2e.fakeapi import FakeBotAPI, FakeUser
 from tests.e2e.player import play
+from tests.e2e.test_reminders_bot import Clock
 
-SH = dt.timezone(dt.timedelta(hours=8))
-START = dt.datetime(2026, 12, 1, 10, 0, tzinfo=SH)
 FLOWS = load_all()
 FLOW = FLOWS["2024-sige"]
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "answers"
 NAME = "青石镇党委班子2024年度民主生活会"
 ROSTER = "张三、李四、王五、赵六、孙七、周八"
 SECRET = "这是赵六还没提交的机密草稿"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, days: float, hour: int = 10) -> None:
-        self.now = (START + dt.timedelta(days=days)).replace(hour=hour)
 
 
 def _fixture(flow_id: str) -> dict:
